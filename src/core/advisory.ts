@@ -1,0 +1,148 @@
+/**
+ * What the database stage (src/vulndb/) stores and hands to matching: one
+ * normalised advisory shape (OSV vocabulary) per (record, ecosystem, package),
+ * and per-vulnerability facts that are not tied to a package (NVD, KEV, EPSS).
+ */
+
+/**
+ * Status of a package with respect to a vulnerability. The words are Trivy's
+ * (they are what `--ignore-status` takes): `affected` = no fix yet,
+ * `will_not_fix` = the distro decided not to fix (Debian `<no-dsa>`, `<ignored>`),
+ * `fix_deferred` = postponed, `end_of_life` = the release or package is no longer supported.
+ */
+export type VulnStatus =
+  | 'fixed'
+  | 'affected'
+  | 'will_not_fix'
+  | 'fix_deferred'
+  | 'end_of_life'
+  | 'not_affected'
+  | 'under_investigation';
+
+export const VULN_STATUSES: readonly VulnStatus[] = [
+  'fixed',
+  'affected',
+  'will_not_fix',
+  'fix_deferred',
+  'end_of_life',
+  'not_affected',
+  'under_investigation',
+];
+
+export type SeverityLevel = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
+
+export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+
+/** OSV range event: exactly one key is set. */
+export interface RangeEvent {
+  introduced?: string;
+  fixed?: string;
+  last_affected?: string;
+  limit?: string;
+}
+
+export interface AffectedRange {
+  type: 'ECOSYSTEM' | 'SEMVER' | 'GIT';
+  repo?: string;
+  events: RangeEvent[];
+}
+
+export interface Severity {
+  /** Who rated it: `nvd`, `ghsa`, `debian`, `alpine`, `ubuntu`, `osv`, … */
+  source: string;
+  type: 'CVSS_V2' | 'CVSS_V3' | 'CVSS_V4' | 'rating';
+  vector?: string;
+  score?: number;
+  /** A distro's own rating (`type: 'rating'`), or the level derived from the score. */
+  rating?: SeverityLevel;
+  /** The distro's word as published (`unimportant`, `medium**`, `Negligible`). */
+  label?: string;
+}
+
+export interface Advisory {
+  /** The record's id in its source: `DSA-5380-1`, `CVE-2023-1234`, `GHSA-…`, `GO-2023-1234`, `PYSEC-…`. */
+  id: string;
+  /** Source id that produced it: `osv-go`, `debian-tracker`, `debian-oval`, `alpine-secdb`, … */
+  source: string;
+  aliases: string[];
+  /** OSV ecosystem the ranges apply to: `Debian:12`, `Alpine:v3.20`, `PyPI`, `Go`. */
+  ecosystem: string;
+  /** Package name in that ecosystem (distros: the source package / origin). Normalised for PyPI. */
+  package: string;
+  ranges: AffectedRange[];
+  /** Explicit affected versions (OSV `versions`). */
+  versions?: string[];
+  /** For distro records without ranges: the tracker state. `fixed` with a range otherwise. */
+  status: VulnStatus;
+  /** The source's own words for the state: `<no-dsa> (Minor issue)`, `<unfixed>`, `postponed`. */
+  statusNote?: string;
+  severity: Severity[];
+  summary?: string;
+  details?: string;
+  references?: string[];
+  published?: string;
+  modified?: string;
+  withdrawn?: string;
+  cwes?: string[];
+}
+
+export interface KevEntry {
+  dateAdded: string;
+  dueDate?: string;
+  knownRansomwareCampaignUse?: string;
+  vendorProject?: string;
+  product?: string;
+  name?: string;
+}
+
+export interface EpssScore {
+  score: number;
+  percentile: number;
+  date?: string;
+}
+
+/** Facts about one vulnerability id (usually a CVE), independent of packages. */
+export interface VulnInfo {
+  id: string;
+  aliases: string[];
+  summary?: string;
+  description?: string;
+  severity: Severity[];
+  cwes?: string[];
+  published?: string;
+  modified?: string;
+  references?: string[];
+  kev?: KevEntry;
+  epss?: EpssScore;
+}
+
+export interface SourceMeta {
+  id: string;
+  /** Where it was read from: URL or path. */
+  input: string;
+  /** ETag, Last-Modified, catalog version or content hash of the input. */
+  version?: string;
+  hash?: string;
+  records: number;
+  skipped: number;
+  fetchedAt?: string;
+}
+
+export interface DbMetadata {
+  schemaVersion: number;
+  builtAt: string;
+  path?: string;
+  sources: SourceMeta[];
+}
+
+/** The read side of the vulnerability database (SQLite file, later PostgreSQL). */
+export interface VulnStore {
+  /** All advisories for a package in an ecosystem (exact, after the ecosystem's name normalisation). */
+  advisoriesFor(ecosystem: string, pkg: string): Advisory[];
+  /** NVD/KEV/EPSS facts for a vulnerability id, if known. */
+  vulnerability(id: string): VulnInfo | undefined;
+  /** Whether any source covers this ecosystem (so "no advisories" can be told from "no data"). */
+  covers(ecosystem: string): boolean;
+  metadata(): DbMetadata;
+  close(): void;
+}
