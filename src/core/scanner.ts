@@ -40,8 +40,9 @@ export interface ScanView<T> {
   /** Every parsed version of `path`, bottom layer first, including versions later overwritten or deleted. */
   history(path: string): ParsedFile<T>[];
   /**
-   * Follows symlinks (and `..`) in the final image. Returns the normalised
-   * path, or undefined when the link dangles, loops or leaves the image.
+   * Follows symlinks (and `..`) in the final image as a chroot would: `..`
+   * never leaves the image root. Returns the normalised path (whether it
+   * exists is not checked), or undefined when the links loop.
    */
   resolve(path: string): string | undefined;
 }

@@ -1,0 +1,89 @@
+/**
+ * Package URLs (https://github.com/package-url/purl-spec) for every package
+ * Strata reports, built with packageurl-js so encoding follows the spec.
+ */
+import { PackageURL } from 'packageurl-js';
+import type { Distro } from '../core/package.js';
+
+export interface PurlParts {
+  type: string;
+  namespace?: string;
+  name: string;
+  version?: string;
+  qualifiers?: Record<string, string | undefined>;
+  subpath?: string;
+}
+
+export function purl(parts: PurlParts): string {
+  const qualifiers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parts.qualifiers ?? {})) {
+    if (v !== undefined && v !== '') qualifiers[k] = v;
+  }
+  return new PackageURL(
+    parts.type,
+    parts.namespace || undefined,
+    parts.name,
+    parts.version || undefined,
+    Object.keys(qualifiers).length ? qualifiers : undefined,
+    parts.subpath || undefined,
+  ).toString();
+}
+
+/** purl type and namespace per distro family, as Trivy and Syft write them. */
+const OS_PURL: Record<string, { type: string; namespace: string }> = {
+  debian: { type: 'deb', namespace: 'debian' },
+  ubuntu: { type: 'deb', namespace: 'ubuntu' },
+  alpine: { type: 'apk', namespace: 'alpine' },
+  wolfi: { type: 'apk', namespace: 'wolfi' },
+  chainguard: { type: 'apk', namespace: 'chainguard' },
+  rhel: { type: 'rpm', namespace: 'redhat' },
+  centos: { type: 'rpm', namespace: 'centos' },
+  rocky: { type: 'rpm', namespace: 'rocky' },
+  almalinux: { type: 'rpm', namespace: 'almalinux' },
+  fedora: { type: 'rpm', namespace: 'fedora' },
+  amzn: { type: 'rpm', namespace: 'amazon' },
+  ol: { type: 'rpm', namespace: 'oracle' },
+  opensuse: { type: 'rpm', namespace: 'opensuse' },
+  'opensuse-leap': { type: 'rpm', namespace: 'opensuse' },
+  'opensuse-tumbleweed': { type: 'rpm', namespace: 'opensuse' },
+  sles: { type: 'rpm', namespace: 'suse' },
+  sled: { type: 'rpm', namespace: 'suse' },
+  photon: { type: 'rpm', namespace: 'photon' },
+  mariner: { type: 'rpm', namespace: 'mariner' },
+  azurelinux: { type: 'rpm', namespace: 'azurelinux' },
+};
+
+export interface OsPurlInput {
+  /** The package manager's purl type when no distro is known: `deb`, `apk`, `rpm`. */
+  type: 'deb' | 'apk' | 'rpm';
+  name: string;
+  version: string;
+  arch?: string;
+  epoch?: number;
+  /** Source package (`upstream=` qualifier, when it differs from the name). */
+  upstream?: string;
+}
+
+/** A purl for an OS package, with `arch`, `distro` (`debian-12`) and `epoch` qualifiers. */
+export function osPurl(distro: Distro | undefined, input: OsPurlInput): string {
+  const known = distro ? OS_PURL[distro.family] : undefined;
+  const type = known?.type === input.type ? known.type : input.type;
+  const namespace = known?.type === input.type ? known.namespace : distro?.family;
+  // rpm purls carry the epoch as a qualifier and the version without it.
+  let version = input.version;
+  let epoch: string | undefined;
+  if (type === 'rpm' && input.epoch !== undefined && input.epoch > 0) epoch = String(input.epoch);
+  if (type === 'rpm') version = version.replace(/^\d+:/, '');
+  return purl({
+    type,
+    namespace,
+    name: input.name,
+    version,
+    qualifiers: {
+      arch: input.arch,
+      distro: distro ? `${distro.family}-${distro.version}` : undefined,
+      epoch,
+      upstream: input.upstream && input.upstream !== input.name ? input.upstream : undefined,
+    },
+  });
+}

@@ -1,0 +1,15 @@
+/**
+ * Every scanner Strata runs, in one list. Adding an ecosystem = one module
+ * implementing Scanner (src/core/scanner.ts) and one line here.
+ */
+import type { Scanner } from '../core/scanner.js';
+
+export const SCANNERS: readonly Scanner[] = [];
+
+/** A stable fingerprint of the scanners and their versions, for layer cache keys. */
+export function scannersFingerprint(scanners: readonly Scanner[]): string {
+  return scanners
+    .map((s) => `${s.id}@${s.version}`)
+    .sort()
+    .join(',');
+}
