@@ -65,4 +65,9 @@ export interface Suppressed {
   by: 'ignore-file' | 'vex' | 'severity' | 'status' | 'unfixed';
   reason: string;
   statement?: string;
+  /**
+   * For `by: 'vex'`: the statement's status and justification as published
+   * (OpenVEX or CycloneDX words), so SBOM reports can carry the analysis.
+   */
+  vex?: { status: 'not_affected' | 'fixed'; justification?: string };
 }
