@@ -15,6 +15,8 @@ export interface Distro {
   name?: string;
   /** VERSION_CODENAME: `bookworm`, `noble`. */
   codename?: string;
+  /** A derivative that keeps its base's packages and feed: `distroless` (Google's Debian-based images). */
+  variant?: string;
   /** The file the answer came from. */
   evidence?: string;
 }

@@ -3,8 +3,17 @@
  * implementing Scanner (src/core/scanner.ts) and one line here.
  */
 import type { Scanner } from '../core/scanner.js';
+import { distroScanner } from './distro/scanner.js';
+import { apkScanner } from './os/apk.js';
+import { dpkgScanner } from './os/dpkg.js';
+import { rpmScanner } from './os/rpm/scanner.js';
 
-export const SCANNERS: readonly Scanner[] = [];
+export const SCANNERS: readonly Scanner[] = [
+  distroScanner,
+  dpkgScanner,
+  apkScanner,
+  rpmScanner,
+];
 
 /** A stable fingerprint of the scanners and their versions, for layer cache keys. */
 export function scannersFingerprint(scanners: readonly Scanner[]): string {
