@@ -7,12 +7,15 @@ import { distroScanner } from './distro/scanner.js';
 import { apkScanner } from './os/apk.js';
 import { dpkgScanner } from './os/dpkg.js';
 import { rpmScanner } from './os/rpm/scanner.js';
+import { npmLockScanner, npmScanner } from './lang/npm.js';
 
 export const SCANNERS: readonly Scanner[] = [
   distroScanner,
   dpkgScanner,
   apkScanner,
   rpmScanner,
+  npmScanner,
+  npmLockScanner,
 ];
 
 /** A stable fingerprint of the scanners and their versions, for layer cache keys. */

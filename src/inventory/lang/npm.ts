@@ -1,0 +1,128 @@
+/**
+ * npm packages: `npm` reads every package.json (installed packages in
+ * node_modules and applications such as /opt/app/package.json); `npm-lock`
+ * reads package-lock.json / npm-shrinkwrap.json (v1–v3), yarn.lock (v1 and
+ * berry) and pnpm-lock.yaml (v5, v6, v9). Two scanners because their size
+ * caps differ: a manifest over 8 MiB is not a real manifest, a lockfile can be
+ * tens of MiB.
+ *
+ * The same package found in node_modules and in a lockfile has one purl and
+ * is merged by the assembler (paths combined). Lockfiles inside node_modules
+ * belong to a dependency's own development and are not read.
+ */
+import type { Package } from '../../core/package.js';
+import type { ParseContext, ParsedFile, ScannedFile, Scanner } from '../../core/scanner.js';
+import { purl } from '../purl.js';
+import {
+  dirName,
+  fileText,
+  isNamed,
+  langPackage,
+  LOCKFILE_MAX_BYTES,
+  type LockedPackage,
+  lockedPackages,
+  type LockfileScannerOptions,
+  MANIFEST_MAX_BYTES,
+  parseJson,
+} from './manifest-common.js';
+import { type NpmManifest, npmManifest, npmPurlParts, type NpmRootDeclarations, npmRootDeclarations } from './npm/package-json.js';
+import { parsePackageLock } from './npm/package-lock.js';
+import { parsePnpmLock } from './npm/pnpm-lock.js';
+import { yarnPackages } from './npm/yarn-graph.js';
+import { parseYarnLock, type YarnLock } from './npm/yarn-lock.js';
+
+export function npmPurl(name: string, version: string): string {
+  return purl({ type: 'npm', ...npmPurlParts(name), version });
+}
+
+export const npmScanner: Scanner<NpmManifest> = {
+  id: 'npm',
+  version: 1,
+  kind: 'lang',
+  maxBytes: MANIFEST_MAX_BYTES,
+  wants: (path) => isNamed(path, 'package.json'),
+  parse: (file) => npmManifest(parseJson(file, 'package.json')),
+  collect(view) {
+    const packages: Package[] = [];
+    for (const file of view.files()) {
+      const m = file.value;
+      packages.push(
+        langPackage(file, 'npm', {
+          name: m.name,
+          version: m.version,
+          ecosystem: 'npm',
+          purl: npmPurl(m.name, m.version),
+          licenses: m.licenses,
+          metadata: m.private ? { private: true } : undefined,
+        }),
+      );
+    }
+    return { packages };
+  },
+};
+
+/** What npm-lock keeps of each file it reads. */
+export type NpmLockFile =
+  | { kind: 'lock'; packages: LockedPackage[] }
+  | { kind: 'yarn'; lock: YarnLock }
+  /** A project's package.json: the roots yarn.lock's dev analysis starts from. */
+  | { kind: 'root'; declarations: NpmRootDeclarations };
+
+const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'];
+
+export function createNpmLockScanner(options: LockfileScannerOptions = {}): Scanner<NpmLockFile> {
+  return {
+    id: 'npm-lock',
+    version: 1,
+    kind: 'lang',
+    maxBytes: LOCKFILE_MAX_BYTES,
+    wants(path) {
+      if (path.includes('node_modules/')) return false;
+      if (isNamed(path, 'package.json')) return true;
+      for (const name of LOCKFILES) if (isNamed(path, name)) return true;
+      return false;
+    },
+    parse: (file, ctx) => parseNpmLockFile(file, ctx),
+    collect(view) {
+      const files = view.files();
+      const roots = new Map<string, NpmRootDeclarations>();
+      for (const f of files) if (f.value.kind === 'root') roots.set(dirName(f.path), f.value.declarations);
+      const packages: Package[] = [];
+      for (const f of files) {
+        const v = f.value;
+        if (v.kind === 'root') continue;
+        const entries = v.kind === 'yarn' ? yarnPackages(v.lock, roots.get(dirName(f.path))) : v.packages;
+        packages.push(...npmLocked(f, entries, options));
+      }
+      return { packages };
+    },
+  };
+}
+
+export const npmLockScanner = createNpmLockScanner();
+
+function npmLocked(file: ParsedFile<unknown>, entries: LockedPackage[], options: LockfileScannerOptions): Package[] {
+  return lockedPackages(file, 'npm-lock', entries, options, (p) => ({ ecosystem: 'npm', purl: npmPurl(p.name, p.version) }));
+}
+
+function parseNpmLockFile(file: ScannedFile, ctx: ParseContext): NpmLockFile | undefined {
+  const path = file.path;
+  if (isNamed(path, 'package.json')) {
+    // The npm scanner reports an unreadable package.json; here it is only context.
+    let json: unknown;
+    try {
+      json = parseJson(file, 'package.json');
+    } catch {
+      return undefined;
+    }
+    const declarations = npmRootDeclarations(json);
+    const declares =
+      declarations.workspaces ||
+      Object.keys(declarations.dependencies).length + Object.keys(declarations.devDependencies).length + Object.keys(declarations.optionalDependencies).length > 0;
+    return declares ? { kind: 'root', declarations } : undefined;
+  }
+  if (isNamed(path, 'yarn.lock')) return { kind: 'yarn', lock: parseYarnLock(fileText(file), ctx) };
+  if (isNamed(path, 'pnpm-lock.yaml')) return { kind: 'lock', packages: parsePnpmLock(fileText(file), ctx) };
+  const what = isNamed(path, 'npm-shrinkwrap.json') ? 'npm-shrinkwrap.json' : 'package-lock.json';
+  return { kind: 'lock', packages: parsePackageLock(parseJson(file, what), ctx) };
+}
