@@ -229,3 +229,31 @@ export function targetsOf(result: ScanResult): Target[] {
     return compareStrings(a.name, b.name);
   });
 }
+
+// ---------------------------------------------------------------------------
+// Image identity as a package URL (CycloneDX metadata component, SPDX, GitHub).
+
+/** Splits a normalised reference (`registry/repo:tag`, `registry/repo@sha256:…`) into repository and tag. */
+export function splitReference(ref: string): { repository: string; tag?: string } {
+  const noDigest = ref.split('@', 1)[0]!;
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  if (colon > slash) return { repository: noDigest.slice(0, colon), tag: noDigest.slice(colon + 1) };
+  return { repository: noDigest };
+}
+
+/**
+ * `pkg:oci/<name>@<digest>?arch=…&repository_url=…&tag=…` (purl-spec `oci`
+ * type) for an image with a manifest digest; undefined otherwise.
+ */
+export function ociPurl(result: ScanResult): string | undefined {
+  const a = result.artifact;
+  if (a.type !== 'container_image' || !a.digest) return undefined;
+  const { repository, tag } = splitReference(a.name);
+  const name = repository.slice(repository.lastIndexOf('/') + 1).toLowerCase();
+  const q: string[] = [];
+  if (a.platform?.architecture) q.push(`arch=${encodeURIComponent(a.platform.architecture)}`);
+  q.push(`repository_url=${encodeURIComponent(repository.toLowerCase())}`);
+  if (tag) q.push(`tag=${encodeURIComponent(tag)}`);
+  return `pkg:oci/${encodeURIComponent(name)}@${encodeURIComponent(a.digest)}?${q.join('&')}`;
+}

@@ -80,6 +80,7 @@ export const PKG = {
     ecosystem: 'PyPI',
     kind: 'lang',
     purl: 'pkg:pypi/urllib3@2.0.6',
+    cpe: 'cpe:2.3:a:python:urllib3:2.0.6:*:*:*:*:python:*:*',
     layer: APP.diffId,
     paths: ['usr/local/lib/python3.11/site-packages/urllib3-2.0.6.dist-info/METADATA'],
     foundBy: 'python',
