@@ -139,8 +139,11 @@ export function compareRpm(a: string, b: string): Ordering {
   const endB = hb > cb ? hb : b.length;
   const r1 = rpmvercmp(a, ca + 1, endA, b, cb + 1, endB);
   if (r1 !== 0) return r1;
-  // Missing release is the empty string: lower than any release.
-  return rpmvercmp(a, endA === a.length ? endA : endA + 1, a.length, b, endB === b.length ? endB : endB + 1, b.length);
+  // A missing release sorts before any release, as in rpmverCmp() and labelCompare().
+  const relA = endA < a.length;
+  const relB = endB < b.length;
+  if (relA && relB) return rpmvercmp(a, endA + 1, a.length, b, endB + 1, b.length);
+  return relA === relB ? 0 : relA ? 1 : -1;
 }
 
 /** Splits an EVR into its parts (epoch undefined when absent). */
