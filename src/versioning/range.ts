@@ -203,7 +203,10 @@ export function affectedByFix(scheme: VersionScheme, installed: string, fixed?: 
     return { affected: true, introduced: '0', reason: `${installed}: no fixed version yet` };
   }
   const m = evaluateRanges(scheme, installed, [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }]);
-  if (m.affected) return { ...m, rangeIndex: undefined, reason: `${installed} < fixed ${fixed}` } as RangeMatch;
+  if (m.affected) {
+    const { rangeIndex: _range, ...rest } = m;
+    return { ...rest, reason: `${installed} < fixed ${fixed}` };
+  }
   if (m.skipped) return { affected: false, reason: 'not evaluated', skipped: m.skipped.map((s) => s.replace(/^range 0 \(ECOSYSTEM\): /, '')) };
   return { affected: false, fixed, reason: `${installed} >= fixed ${fixed}` };
 }
