@@ -84,6 +84,18 @@ export interface Advisory {
   modified?: string;
   withdrawn?: string;
   cwes?: string[];
+  /**
+   * Set on records that are not vulnerabilities as such: crates.io
+   * `database_specific.informational` (`unmaintained`, `unsound`, `notice`).
+   * Matching leaves them out unless asked.
+   */
+  informational?: string;
+  /**
+   * Which kind of name `package` is. Unset means the ecosystem's usual one
+   * (distros: the source package / apk origin). Ubuntu's USN OVAL names BINARY
+   * packages, so its advisories carry `binary` and are looked up by binary name.
+   */
+  packageKind?: 'source' | 'binary';
 }
 
 export interface KevEntry {
@@ -114,6 +126,28 @@ export interface VulnInfo {
   references?: string[];
   kev?: KevEntry;
   epss?: EpssScore;
+  /** NVD `vulnStatus` is `Rejected` (or the tracker marks the CVE REJECTED). */
+  rejected?: boolean;
+}
+
+/**
+ * One NVD `configurations` CPE match (only `vulnerable: true` ones are stored),
+ * for the optional CPE matching (`--cpe-match`).
+ */
+export interface CpeMatchRule {
+  /** The CVE the configuration belongs to. */
+  vulnerability: string;
+  /** `cpe:2.3:a:vendor:product:version:…` as NVD writes it. */
+  criteria: string;
+  versionStartIncluding?: string;
+  versionStartExcluding?: string;
+  versionEndIncluding?: string;
+  versionEndExcluding?: string;
+  /**
+   * The configuration ANDs this match with other conditions (typically
+   * "running on" a platform CPE): true means the match alone is not proof.
+   */
+  conditional?: boolean;
 }
 
 export interface SourceMeta {
@@ -126,6 +160,8 @@ export interface SourceMeta {
   records: number;
   skipped: number;
   fetchedAt?: string;
+  /** The first few reasons records were skipped, each naming where (file, line or record id). */
+  skipReasons?: string[];
 }
 
 export interface DbMetadata {
@@ -143,6 +179,13 @@ export interface VulnStore {
   vulnerability(id: string): VulnInfo | undefined;
   /** Whether any source covers this ecosystem (so "no advisories" can be told from "no data"). */
   covers(ecosystem: string): boolean;
+  /**
+   * Every id known to name the same vulnerability (CVE ↔ GHSA ↔ PYSEC/GO/RUSTSEC, …),
+   * plus, for a DSA/DLA/USN, the CVEs it fixes. Does not include `id` itself.
+   */
+  aliasesOf?(id: string): string[];
+  /** NVD CPE match rules for a vendor and product (lower case), for `--cpe-match`. */
+  cpeMatches?(vendor: string, product: string): CpeMatchRule[];
   metadata(): DbMetadata;
   close(): void;
 }
