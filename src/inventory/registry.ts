@@ -8,6 +8,11 @@ import { apkScanner } from './os/apk.js';
 import { dpkgScanner } from './os/dpkg.js';
 import { rpmScanner } from './os/rpm/scanner.js';
 import { npmLockScanner, npmScanner } from './lang/npm.js';
+import { pythonLockScanner, pythonScanner } from './lang/python.js';
+import { gemfileLockScanner, gemspecScanner } from './lang/ruby.js';
+import { composerScanner } from './lang/php.js';
+import { dotnetScanner } from './lang/dotnet.js';
+import { cargoLockScanner } from './lang/cargo-lock.js';
 
 export const SCANNERS: readonly Scanner[] = [
   distroScanner,
@@ -16,6 +21,13 @@ export const SCANNERS: readonly Scanner[] = [
   rpmScanner,
   npmScanner,
   npmLockScanner,
+  pythonScanner,
+  pythonLockScanner,
+  gemspecScanner,
+  gemfileLockScanner,
+  composerScanner,
+  dotnetScanner,
+  cargoLockScanner,
 ];
 
 /** A stable fingerprint of the scanners and their versions, for layer cache keys. */

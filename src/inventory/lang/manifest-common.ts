@@ -4,6 +4,7 @@
  * is wrong, the shape every lockfile parser returns, and turning it into
  * Packages with provenance.
  */
+import { parse as parseToml } from 'smol-toml';
 import type { Package } from '../../core/package.js';
 import type { ParsedFile, ScannedFile } from '../../core/scanner.js';
 
@@ -54,6 +55,16 @@ export function parseJson(file: ScannedFile, what: string): unknown {
   }
 }
 
+/** A TOML document (Cargo.lock, poetry.lock, uv.lock, pdm.lock) with an error that names the kind of file. */
+export function toml(text: string, what: string): Record<string, unknown> {
+  try {
+    return parseToml(text) as Record<string, unknown>;
+  } catch (e) {
+    const reason = e instanceof Error ? (e.message.split('\n')[0] as string) : String(e);
+    throw new Error(`${what} is not valid TOML (${reason})`);
+  }
+}
+
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -83,6 +94,11 @@ export function dirName(path: string): string {
 /** True when `path` is `name` or ends with `/name` (a cheap basename test for `wants`). */
 export function isNamed(path: string, name: string): boolean {
   return path.endsWith(name) && (path.length === name.length || path.charCodeAt(path.length - name.length - 1) === 0x2f);
+}
+
+/** True when some directory of `path` is named `dir` (`a/node_modules/b`, `node_modules/b`). */
+export function underDir(path: string, dir: string): boolean {
+  return path.startsWith(`${dir}/`) || path.includes(`/${dir}/`);
 }
 
 /**

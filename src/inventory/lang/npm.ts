@@ -24,6 +24,7 @@ import {
   type LockfileScannerOptions,
   MANIFEST_MAX_BYTES,
   parseJson,
+  underDir,
 } from './manifest-common.js';
 import { type NpmManifest, npmManifest, npmPurlParts, type NpmRootDeclarations, npmRootDeclarations } from './npm/package-json.js';
 import { parsePackageLock } from './npm/package-lock.js';
@@ -77,7 +78,7 @@ export function createNpmLockScanner(options: LockfileScannerOptions = {}): Scan
     kind: 'lang',
     maxBytes: LOCKFILE_MAX_BYTES,
     wants(path) {
-      if (path.includes('node_modules/')) return false;
+      if (underDir(path, 'node_modules')) return false;
       if (isNamed(path, 'package.json')) return true;
       for (const name of LOCKFILES) if (isNamed(path, name)) return true;
       return false;
