@@ -80,7 +80,7 @@ function githubProblems(log: Log): string[] {
       const tags = props.tags ?? [];
       need(tags.length <= 20, `rule ${r.id}: at most 20 tags`);
       need(['very-high', 'high', 'medium', 'low'].includes(String(props.precision)), `rule ${r.id}: precision`);
-      const ss = props['security-severity'];
+      const ss: unknown = props['security-severity'];
       need(typeof ss === 'string' && /^\d+(\.\d+)?$/.test(ss) && Number(ss) <= 10, `rule ${r.id}: security-severity is a score string`);
       need(tags.includes('security'), `rule ${r.id}: security-severity applies to rules tagged security`);
       need(['note', 'warning', 'error'].includes(String(r.defaultConfiguration?.level)), `rule ${r.id}: defaultConfiguration.level`);
