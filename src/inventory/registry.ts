@@ -13,6 +13,9 @@ import { gemfileLockScanner, gemspecScanner } from './lang/ruby.js';
 import { composerScanner } from './lang/php.js';
 import { dotnetScanner } from './lang/dotnet.js';
 import { cargoLockScanner } from './lang/cargo-lock.js';
+import { goBinaryScanner } from './lang/go-binary.js';
+import { rustBinaryScanner } from './lang/rust-binary.js';
+import { javaScanner } from './lang/java.js';
 
 export const SCANNERS: readonly Scanner[] = [
   distroScanner,
@@ -28,6 +31,9 @@ export const SCANNERS: readonly Scanner[] = [
   composerScanner,
   dotnetScanner,
   cargoLockScanner,
+  goBinaryScanner,
+  rustBinaryScanner,
+  javaScanner,
 ];
 
 /** A stable fingerprint of the scanners and their versions, for layer cache keys. */
