@@ -51,6 +51,7 @@ export const CDX_PROPERTY = {
   imageRepoTag: 'strata:image:repoTag',
   osEcosystem: 'strata:os:ecosystem',
   osCodename: 'strata:os:codename',
+  osVariant: 'strata:os:variant',
   status: 'strata:finding:status',
   kevDateAdded: 'strata:kev:dateAdded',
   epssScore: 'strata:epss:score',
@@ -182,6 +183,7 @@ function osComponent(result: ScanResult, refs: BomRefs): Models.Component | unde
   });
   c.properties.add(new Models.Property(CDX_PROPERTY.osEcosystem, os.ecosystem));
   if (os.codename) c.properties.add(new Models.Property(CDX_PROPERTY.osCodename, os.codename));
+  if (os.variant) c.properties.add(new Models.Property(CDX_PROPERTY.osVariant, os.variant));
   return c;
 }
 

@@ -73,6 +73,7 @@ describe('JSON report', () => {
     expect(doc.layers[1]!.createdBy).toContain('apt-get install');
     expect(doc.os).toMatchObject({ family: 'debian', version: '12.4', ecosystem: 'Debian:12', codename: 'bookworm' });
     expect(doc.database?.sources.map((s) => s.id)).toEqual(['debian-tracker', 'kev', 'osv-go', 'osv-pypi']);
+    expect(doc.database?.sources[3]).toMatchObject({ skipped: 2, skipReasons: [expect.stringContaining('PYSEC-2017-94') as unknown, expect.stringContaining('PYSEC-2018-28') as unknown] });
     expect(doc.skipped[0]).toMatchObject({ path: 'app/node_modules/broken/package.json', scanner: 'npm' });
     expect(doc.warnings).toEqual([]);
   });

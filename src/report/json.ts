@@ -62,6 +62,7 @@ export interface JsonOs {
   ecosystem: string;
   name: string | null;
   codename: string | null;
+  variant: string | null;
   evidence: string | null;
 }
 
@@ -160,6 +161,7 @@ export interface JsonDatabase {
     hash: string | null;
     records: number;
     skipped: number;
+    skipReasons: string[];
     fetchedAt: string | null;
   }>;
 }
@@ -298,6 +300,7 @@ function jsonDatabase(db: DbMetadata | undefined): JsonDatabase | null {
         hash: orNull(s.hash),
         records: s.records,
         skipped: s.skipped,
+        skipReasons: [...(s.skipReasons ?? [])],
         fetchedAt: orNull(s.fetchedAt),
       })),
   };
@@ -351,6 +354,7 @@ export function buildJsonReport(result: ScanResult, options: JsonReportOptions =
           ecosystem: result.os.ecosystem,
           name: orNull(result.os.name),
           codename: orNull(result.os.codename),
+          variant: orNull(result.os.variant),
           evidence: orNull(result.os.evidence),
         }
       : null,

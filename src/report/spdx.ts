@@ -226,6 +226,7 @@ export function buildSpdx(results: readonly ScanResult[], options: SpdxOptions =
           [
             [CDX_PROPERTY.osEcosystem, os.ecosystem],
             [CDX_PROPERTY.osCodename, os.codename],
+            [CDX_PROPERTY.osVariant, os.variant],
           ],
           annotator,
           date,
