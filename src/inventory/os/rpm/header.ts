@@ -213,6 +213,8 @@ function present(v: string | undefined): string | undefined {
 export interface DecodeOptions {
   /** Owned files are the bulk of a header; skip them when not needed. */
   files?: boolean;
+  /** Told about a damaged file list; the package is kept without its files. */
+  warn?: (reason: string) => void;
 }
 
 /** Decodes one header blob. Throws RpmHeaderError when the blob is not a readable header. */
@@ -238,8 +240,13 @@ export function decodeRpmHeader(blob: Buffer, options: DecodeOptions = {}): RpmR
   const size = h.int(TAG.LONGSIZE) ?? h.int(TAG.SIZE);
   if (size !== undefined) record.size = size;
   if (options.files !== false) {
-    const files = ownedFiles(h);
-    if (files?.length) record.files = files;
+    try {
+      const files = ownedFiles(h);
+      if (files?.length) record.files = files;
+    } catch (e) {
+      if (!(e instanceof RpmHeaderError)) throw e;
+      options.warn?.(`"${name}": ${e.message}; its owned files are left out`);
+    }
   }
   return record;
 }

@@ -44,9 +44,13 @@ function databaseBlobs(file: ScannedFile): { blobs: Buffer[]; problems: string[]
     const r = readBdbHashValues(buf);
     return { blobs: r.values, problems: r.problems };
   }
-  throw new StrataError('unsupported', 'not an rpm database (neither SQLite, NDB nor Berkeley DB hash)', { path: file.path });
+  throw new StrataError('unsupported', 'not an rpm database (neither SQLite, NDB nor Berkeley DB hash)');
 }
 
+/**
+ * Errors carry no location: the analysis records the file and layer with
+ * the reason, so the report names them once.
+ */
 function parse(file: ScannedFile, ctx: ParseContext): RpmFile {
   let warnings = 0;
   const warn = (reason: string) => {
@@ -59,7 +63,7 @@ function parse(file: ScannedFile, ctx: ParseContext): RpmFile {
     read = databaseBlobs(file);
   } catch (e) {
     if (e instanceof StrataError) throw e;
-    throw new StrataError('corrupt', e instanceof Error ? e.message : String(e), { path: file.path }, { cause: e });
+    throw new StrataError('corrupt', e instanceof Error ? e.message : String(e), {}, { cause: e });
   }
   for (const p of read.problems) warn(p);
   const packages: RpmRecord[] = [];
@@ -68,7 +72,7 @@ function parse(file: ScannedFile, ctx: ParseContext): RpmFile {
     const blob = read.blobs[i] as Buffer;
     if (blob.length < MIN_HEADER_BYTES) continue;
     try {
-      const record = decodeRpmHeader(blob);
+      const record = decodeRpmHeader(blob, { warn: (reason) => warn(`header ${i + 1}: ${reason}`) });
       // Imported signing keys are stored as pseudo-packages; they are not software.
       if (record.name === 'gpg-pubkey') continue;
       packages.push(record);
@@ -79,9 +83,7 @@ function parse(file: ScannedFile, ctx: ParseContext): RpmFile {
   }
   if (warnings > MAX_WARNINGS) ctx.warn(`${warnings - MAX_WARNINGS} more problems not shown`);
   if (packages.length === 0 && (failed > 0 || read.problems.length > 0)) {
-    throw new StrataError('corrupt', `no readable package header (${failed} unreadable, ${read.problems.length} damaged entries)`, {
-      path: file.path,
-    });
+    throw new StrataError('corrupt', `no readable package header (${failed} unreadable, ${read.problems.length} damaged entries)`);
   }
   return { packages };
 }

@@ -37,7 +37,9 @@ export function readSqliteBlobs(buf: Buffer): Buffer[] {
   try {
     // Only a real table: a crafted file could make `Packages` a view that never ends.
     const kind = db.prepare("SELECT type FROM sqlite_master WHERE name = 'Packages'").pluck().get();
-    if (kind !== 'table') throw new RpmSqliteError(kind === undefined ? 'no Packages table' : `Packages is a ${String(kind)}, not a table`);
+    if (kind !== 'table') {
+      throw new RpmSqliteError(kind === undefined ? 'no Packages table' : `Packages is a ${typeof kind === 'string' ? kind : 'schema object'}, not a table`);
+    }
     const out: Buffer[] = [];
     for (const blob of db.prepare('SELECT blob FROM Packages ORDER BY hnum').pluck().iterate()) {
       if (Buffer.isBuffer(blob)) out.push(blob);
