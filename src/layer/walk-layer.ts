@@ -1,0 +1,146 @@
+/**
+ * walkLayer: one pass over a layer blob. The compressed bytes are hashed
+ * (must equal `layer.digest`), decompressed off the main thread, the tar
+ * bytes hashed (must equal `layer.diffId`) and parsed, and the visitor gets
+ * every entry. Nothing is written anywhere.
+ *
+ * A verified digest is only known at the end: when the promise rejects, the
+ * caller must discard whatever the visitor saw.
+ */
+import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { StrataError, toStrataError, type ErrorWhere } from '../core/errors.js';
+import type { LayerStats, LayerVisitor } from '../core/file.js';
+import type { Layer } from '../core/image.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { type Compression, type ZstdDecoder, createDecompressor, decompressionError, detectCompression, peek } from './decompress.js';
+import { checkDigest, expectDigest, finishHash, newHash } from './digest.js';
+import { LayerEntries } from './layer-entries.js';
+import { formatBytes, resolveLimits, type LayerLimits } from './limits.js';
+import { TarReader } from './tar.js';
+
+export interface WalkLayerOptions {
+  /** The image, for error messages. */
+  imageName?: string;
+  signal?: AbortSignal;
+  logger?: Logger;
+  limits?: Partial<LayerLimits>;
+  /** Called with the compressed bytes read so far, as they are read. */
+  onProgress?: (compressedBytes: number) => void;
+  /** Report device nodes and FIFOs as entries instead of failing (`unsafe`). */
+  allowSpecialFiles?: boolean;
+  /** How zstd layers are decoded (default: worker thread when zstd-napi is built, else the zstd program). */
+  zstdDecoder?: ZstdDecoder;
+}
+
+export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: WalkLayerOptions = {}): Promise<LayerStats> {
+  const where: ErrorWhere = { ...(options.imageName ? { image: options.imageName } : {}), layer: layer.digest };
+  const limits = resolveLimits(options.limits);
+  const logger = options.logger ?? silentLogger;
+  const blobDigest = expectDigest(layer.digest, 'layer digest', where);
+  const diffId = expectDigest(layer.diffId, 'diffID', where);
+  options.signal?.throwIfAborted();
+
+  let source: Readable;
+  try {
+    source = await layer.open(options.signal ? { signal: options.signal } : {});
+  } catch (e) {
+    throw toStrataError(e, where, 'io');
+  }
+
+  let compression: Compression = 'none';
+  let out: Readable | undefined;
+  const onAbort = (): void => {
+    const reason: unknown = options.signal?.reason;
+    (out ?? source).destroy(reason instanceof Error ? reason : new Error('aborted'));
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const head = await peek(source, 6);
+    compression = detectCompression(head, where);
+
+    const blobHash = newHash(blobDigest);
+    // An uncompressed layer's blob is its tar: one hash serves both digests.
+    const sameBytesSameHash = compression === 'none' && blobDigest.algorithm === diffId.algorithm;
+    const diffHash = sameBytesSameHash ? blobHash : newHash(diffId);
+    const tap = new BlobTap(blobHash, layer.size, where, options.onProgress);
+    const decompressor = compression === 'none' ? undefined : createDecompressor(compression, options.zstdDecoder);
+    out = decompressor ?? tap;
+    // Errors from any stage reach the loop below through `out`; pipeline
+    // destroys every stream on the first failure or when the loop stops.
+    if (decompressor) pipeline(source, tap, decompressor, () => undefined);
+    else pipeline(source, tap, () => undefined);
+
+    const reader = new TarReader(
+      new LayerEntries(visitor, { where, limits, logger, allowSpecialFiles: options.allowSpecialFiles ?? false }),
+      { where, maxMetaBytes: limits.maxMetaBytes },
+    );
+    let uncompressed = 0;
+    const hashSeparately = diffHash !== blobHash;
+    for await (const chunk of out as AsyncIterable<Buffer>) {
+      uncompressed += chunk.length;
+      if (hashSeparately) diffHash.update(chunk);
+      if (uncompressed > limits.maxUncompressedBytes) {
+        throw new StrataError('limit', `layer expands to more than ${formatBytes(limits.maxUncompressedBytes)} (decompression bomb?)`, where);
+      }
+      if (uncompressed > limits.bombMinBytes && uncompressed > limits.maxRatio * tap.bytes) {
+        throw new StrataError(
+          'limit',
+          `decompression bomb: ${formatBytes(tap.bytes)} of ${compression} expanded to more than ${formatBytes(uncompressed)} (over ${limits.maxRatio}:1)`,
+          where,
+        );
+      }
+      const wait = reader.push(chunk);
+      if (wait) await wait;
+    }
+    reader.finish();
+    if (layer.size >= 0 && tap.bytes !== layer.size) {
+      throw new StrataError('corrupt', `truncated blob: read ${tap.bytes} of the ${layer.size} bytes the manifest declares`, where);
+    }
+    const actualBlob = finishHash(blobHash, blobDigest);
+    checkDigest(actualBlob, blobDigest, 'layer blob digest', where);
+    checkDigest(hashSeparately ? finishHash(diffHash, diffId) : actualBlob, diffId, 'layer diffID', where);
+    return { compressedBytes: tap.bytes, uncompressedBytes: uncompressed, entries: reader.entries, compression };
+  } catch (e) {
+    out?.destroy();
+    source.destroy();
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw toLayerError(e, compression, where);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function toLayerError(e: unknown, compression: Compression, where: ErrorWhere): unknown {
+  if (e instanceof StrataError) return e.at(where);
+  const mapped = decompressionError(e, compression, where);
+  if (mapped) return mapped;
+  // Anything else came from the blob source (I/O, network) or the visitor.
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (err && typeof err === 'object' && typeof err.code === 'string') return toStrataError(e, where, 'io');
+  return e;
+}
+
+/** Hashes and counts the blob as it passes, and refuses bytes beyond the declared size. */
+class BlobTap extends Transform {
+  bytes = 0;
+
+  constructor(
+    private readonly hash: ReturnType<typeof newHash>,
+    private readonly declaredSize: number,
+    private readonly where: ErrorWhere,
+    private readonly onProgress: ((bytes: number) => void) | undefined,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.declaredSize >= 0 && this.bytes > this.declaredSize) {
+      cb(new StrataError('digest-mismatch', `blob is larger than the ${this.declaredSize} bytes the manifest declares`, this.where));
+      return;
+    }
+    this.hash.update(chunk);
+    this.onProgress?.(this.bytes);
+    cb(null, chunk);
+  }
+}
