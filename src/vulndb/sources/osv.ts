@@ -197,7 +197,8 @@ export function* recordToFeed(record: OsvRecord, ctx: ReadContext, file: string,
       continue;
     }
     const versions = strings(aff.versions);
-    if (ranges.length === 0 && versions.length === 0) {
+    // A withdrawn record is kept whatever it lists (matching drops it); others need something to match.
+    if (ranges.length === 0 && versions.length === 0 && !str(record.withdrawn)) {
       ctx.skip(`${ecosystem} ${name}: neither ranges nor versions`, { file, record: id });
       continue;
     }

@@ -164,7 +164,15 @@ export class SqliteVulnStore implements VulnStore {
       }
     }
     if (parts.length === 0) {
-      const row = this.stmts.byId.get(id) as (AdvisoryRow & { feed: number }) | undefined;
+      // No vulnerability record: describe it from its own advisory, else from an alias's (a GHSA id → its RUSTSEC record).
+      let row = this.stmts.byId.get(id) as (AdvisoryRow & { feed: number }) | undefined;
+      if (!row) {
+        const grp = this.stmts.group.get(id) as number | undefined;
+        for (const m of grp === undefined ? [] : (this.stmts.groupMembers.all(grp) as string[])) {
+          row = this.stmts.byId.get(m) as (AdvisoryRow & { feed: number }) | undefined;
+          if (row) break;
+        }
+      }
       if (!row) return undefined;
       const a = decodeAdvisory(row, this.source(row.feed));
       const info: VulnInfo = { id, aliases: this.aliasesOf(id), severity: a.severity };
