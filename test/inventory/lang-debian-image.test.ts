@@ -12,27 +12,12 @@ import type { Package } from '../../src/core/package.js';
 import type { Scanner } from '../../src/core/scanner.js';
 import { openImage } from '../../src/image/open.js';
 import { distroScanner } from '../../src/inventory/distro/scanner.js';
-import { cargoLockScanner } from '../../src/inventory/lang/cargo-lock.js';
-import { composerScanner } from '../../src/inventory/lang/php.js';
-import { dotnetScanner } from '../../src/inventory/lang/dotnet.js';
-import { npmLockScanner, npmScanner } from '../../src/inventory/lang/npm.js';
-import { pythonLockScanner, pythonScanner } from '../../src/inventory/lang/python.js';
-import { gemfileLockScanner, gemspecScanner } from '../../src/inventory/lang/ruby.js';
+import { manifestScanners } from '../../src/inventory/lang/manifests.js';
 import { dpkgScanner } from '../../src/inventory/os/dpkg.js';
 import { type ImageInventory, inventoryOfImage } from '../../src/scan/inventory.js';
 import { debianImage } from '../support/images.js';
 
-const MANIFEST_SCANNERS: Scanner[] = [
-  npmScanner,
-  npmLockScanner,
-  pythonScanner,
-  pythonLockScanner,
-  gemspecScanner,
-  gemfileLockScanner,
-  composerScanner,
-  dotnetScanner,
-  cargoLockScanner,
-];
+const MANIFEST_SCANNERS: Scanner[] = manifestScanners();
 const MANIFEST_IDS = new Set(MANIFEST_SCANNERS.map((s) => s.id));
 // dpkg (and the distro it names packages after) is what owns Debian's own language files.
 const SCANNERS: Scanner[] = [distroScanner, dpkgScanner, ...MANIFEST_SCANNERS];

@@ -44,14 +44,19 @@ export function fileText(file: ScannedFile): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** A parser's error as a reason: a stack overflow on absurd nesting becomes a plain statement. */
+export function parserReason(e: unknown): string {
+  if (e instanceof RangeError || (e instanceof Error && /Maximum call stack/.test(e.message))) return 'nested too deeply to read';
+  return e instanceof Error ? (e.message.split('\n')[0] as string) : String(e);
+}
+
 /** JSON.parse with a message that names the kind of file; the analyzer adds path and layer. */
 export function parseJson(file: ScannedFile, what: string): unknown {
   const text = fileText(file);
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new Error(`${what} is not valid JSON (${text.trim() === '' ? 'empty file' : reason})`);
+    throw new Error(`${what} is not valid JSON (${text.trim() === '' ? 'empty file' : parserReason(e)})`);
   }
 }
 
@@ -60,8 +65,7 @@ export function toml(text: string, what: string): Record<string, unknown> {
   try {
     return parseToml(text) as Record<string, unknown>;
   } catch (e) {
-    const reason = e instanceof Error ? (e.message.split('\n')[0] as string) : String(e);
-    throw new Error(`${what} is not valid TOML (${reason})`);
+    throw new Error(`${what} is not valid TOML (${parserReason(e)})`);
   }
 }
 

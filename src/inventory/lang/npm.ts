@@ -78,10 +78,9 @@ export function createNpmLockScanner(options: LockfileScannerOptions = {}): Scan
     kind: 'lang',
     maxBytes: LOCKFILE_MAX_BYTES,
     wants(path) {
-      if (underDir(path, 'node_modules')) return false;
-      if (isNamed(path, 'package.json')) return true;
-      for (const name of LOCKFILES) if (isNamed(path, name)) return true;
-      return false;
+      let named = isNamed(path, 'package.json');
+      for (let i = 0; !named && i < LOCKFILES.length; i++) named = isNamed(path, LOCKFILES[i] as string);
+      return named && !underDir(path, 'node_modules');
     },
     parse: (file, ctx) => parseNpmLockFile(file, ctx),
     collect(view) {

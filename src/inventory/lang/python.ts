@@ -86,6 +86,7 @@ export function createPythonLockScanner(options: LockfileScannerOptions = {}): S
     kind: 'lang',
     maxBytes: LOCKFILE_MAX_BYTES,
     wants(path) {
+      if (!path.endsWith('.lock')) return false;
       for (const name of PYTHON_LOCKFILES) if (isNamed(path, name)) return true;
       return false;
     },

@@ -14,23 +14,28 @@
 import semver from 'semver';
 import { parseAllDocuments } from 'yaml';
 import type { ParseContext } from '../../../core/scanner.js';
-import { asRecord, dedupeLocked, devOnly, isRecord, type LockedPackage, str } from '../manifest-common.js';
+import { asRecord, dedupeLocked, devOnly, isRecord, type LockedPackage, parserReason, str } from '../manifest-common.js';
 
 /** pnpm never writes YAML aliases; a few are tolerated, an alias bomb is refused. */
 const MAX_ALIASES = 100;
 
 export function parsePnpmLock(text: string, ctx: ParseContext): LockedPackage[] {
-  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { uniqueKeys: false });
+  } catch (e) {
+    throw new Error(`pnpm-lock.yaml is not valid YAML (${parserReason(e)})`);
+  }
   const list = Array.isArray(docs) ? docs : [];
   const out: LockedPackage[] = [];
   for (const doc of list) {
     const err = doc.errors[0];
-    if (err) throw new Error(`pnpm-lock.yaml is not valid YAML: ${err.message.split('\n')[0]}`);
+    if (err) throw new Error(`pnpm-lock.yaml is not valid YAML (${parserReason(err)})`);
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (e) {
-      throw new Error(`pnpm-lock.yaml: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`pnpm-lock.yaml: ${parserReason(e)}`);
     }
     if (value === null || value === undefined) continue;
     if (!isRecord(value)) throw new Error('pnpm-lock.yaml is not a YAML mapping');
