@@ -85,7 +85,7 @@ function build(id: ReleaseId, evidence: string, extras: Extras = {}): Distro {
 function debianVersion(debianVersionFile: string | undefined): string | undefined {
   const v = debianVersionFile?.trim();
   if (!v) return undefined;
-  if (/^\d+(\.\d+)*$/.test(v)) return v.split('.')[0];
+  if (/^\d+(\.\d+)*$/.test(v)) return v;
   if (v.includes('/') || v === 'sid' || v === 'testing' || v === 'unstable') return 'sid';
   return undefined;
 }

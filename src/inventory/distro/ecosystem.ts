@@ -24,7 +24,7 @@ export interface ReleaseId {
   prettyName?: string;
 }
 
-/** Debian release numbers by codename (distro-info-data), for sources that name releases by codename. */
+/** Debian release numbers by codename (distro-info-data's version column), for sources that name releases by codename. */
 export const DEBIAN_CODENAMES: Readonly<Record<string, string>> = {
   buzz: '1.1',
   rex: '1.2',
@@ -34,9 +34,9 @@ export const DEBIAN_CODENAMES: Readonly<Record<string, string>> = {
   potato: '2.2',
   woody: '3.0',
   sarge: '3.1',
-  etch: '4',
-  lenny: '5',
-  squeeze: '6',
+  etch: '4.0',
+  lenny: '5.0',
+  squeeze: '6.0',
   wheezy: '7',
   jessie: '8',
   stretch: '9',
@@ -99,6 +99,16 @@ function majorMinor(version: string): string {
 
 const isNumeric = (v: string) => /^\d+(\.\d+)*$/.test(v);
 
+/**
+ * A Debian point release (`12.7`, `6.0.10`) as distro-info-data numbers the
+ * release: the major version since 7 (wheezy), major.minor before (`6.0`,
+ * `3.1`), as OSV's `Debian:<RELEASE>` does.
+ */
+function debianRelease(version: string): string {
+  const maj = Number(major(version));
+  return maj >= 7 ? major(version) : majorMinor(version.includes('.') ? version : `${version}.0`);
+}
+
 /** `SUSE Linux Enterprise Server 15 SP5` from `15.5` when there is no PRETTY_NAME. */
 function suseProduct(family: string, version: string): string {
   const [maj, min] = version.split('.');
@@ -114,9 +124,8 @@ export function distroEcosystem(id: ReleaseId): string {
   const pretty = id.prettyName?.trim();
   switch (family) {
     case 'debian': {
-      if (isNumeric(version)) return `Debian:${major(version)}`;
-      const numbered = DEBIAN_CODENAMES[version];
-      return numbered ? `Debian:${major(numbered)}` : 'Debian:sid';
+      const numbered = isNumeric(version) ? version : DEBIAN_CODENAMES[version];
+      return numbered ? `Debian:${debianRelease(numbered)}` : 'Debian:sid';
     }
     case 'ubuntu':
       return `Ubuntu:${majorMinor(version)}`;
@@ -189,7 +198,8 @@ export function canonicalOsEcosystem(ecosystem: string): string {
       return m ? `Red Hat:enterprise_linux:${m[1]}` : ecosystem;
     }
     case 'Debian':
-      return distroEcosystem({ family: 'debian', version: rest });
+      // Feeds spell the development release `unstable` or `sid`.
+      return rest === 'unstable' ? 'Debian:sid' : distroEcosystem({ family: 'debian', version: rest });
     case 'AlmaLinux':
     case 'Rocky Linux':
     case 'CentOS':

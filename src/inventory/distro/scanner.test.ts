@@ -270,7 +270,8 @@ describe('distro scanner: os-release', () => {
 
 describe('distro scanner: release files without os-release', () => {
   it.each([
-    [{ 'etc/debian_version': '8.11\n' }, { family: 'debian', version: '8', ecosystem: 'Debian:8' }],
+    [{ 'etc/debian_version': '8.11\n' }, { family: 'debian', version: '8.11', ecosystem: 'Debian:8' }],
+    [{ 'etc/debian_version': '6.0.10\n' }, { family: 'debian', version: '6.0.10', ecosystem: 'Debian:6.0' }],
     [{ 'etc/debian_version': 'bookworm/sid\n' }, { family: 'debian', version: 'sid', ecosystem: 'Debian:sid' }],
     [{ 'etc/alpine-release': '3.9.6\n' }, { family: 'alpine', version: '3.9.6', ecosystem: 'Alpine:v3.9' }],
     [{ 'etc/centos-release': 'CentOS release 6.10 (Final)\n', 'etc/redhat-release': 'CentOS release 6.10 (Final)\n' }, { family: 'centos', version: '6.10', ecosystem: 'CentOS:6' }],

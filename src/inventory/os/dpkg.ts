@@ -122,7 +122,7 @@ function collect(view: ScanView<DpkgFile>, ctx: CollectContext): CollectOutput {
 
 export const dpkgScanner: Scanner<DpkgFile> = {
   id: 'dpkg',
-  version: 1,
+  version: 2,
   kind: 'os',
   maxBytes: MAX_BYTES,
   wants,

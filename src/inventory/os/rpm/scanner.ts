@@ -165,7 +165,7 @@ function collect(view: ScanView<RpmFile>, ctx: CollectContext): CollectOutput {
 
 export const rpmScanner: Scanner<RpmFile> = {
   id: 'rpm',
-  version: 1,
+  version: 2,
   kind: 'os',
   maxBytes: MAX_BYTES,
   wants: (path) => WANTED.has(path),
