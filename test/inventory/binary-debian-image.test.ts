@@ -28,7 +28,7 @@ const SCANNERS: Scanner[] = [distroScanner, dpkgScanner, ...BINARY_SCANNERS];
 function tsv(file: string): Record<string, string>[] {
   const [header, ...lines] = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
   const keys = (header ?? '').split('\t');
-  return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [keys[i], v])));
+  return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i): [string, string] => [keys[i] ?? String(i), v])));
 }
 
 /** `go1.20.12; dep golang.org/x/sys v0.0.0-… h1:…;mod github.com/evanw/esbuild (devel) ;path …` → name@version list and toolchain. */
