@@ -59,17 +59,23 @@ export function readBdbHashValues(buf: Buffer): BdbReadResult {
 
   const pageType = (p: number) => buf[p * pageSize + 25];
 
-  /** Follows an overflow chain; every page is visited at most once. */
+  // Each overflow page belongs to one value: a page claimed twice means a
+  // crafted or corrupt file, and refusing it keeps the total work linear.
+  const claimed = new Uint8Array(pageCount);
+
+  /** Follows an overflow chain; every page is read at most once in the whole file. */
   const overflow = (first: number, total: number): Buffer => {
     if (total > (pageCount - 1) * (pageSize - PAGE_HEADER)) throw new BdbError(`value of ${total} bytes cannot fit in the file`);
     const out = Buffer.allocUnsafe(total);
     let filled = 0;
     let page = first;
-    const visited = new Set<number>();
+    const chain = new Set<number>();
     while (filled < total) {
       if (page === 0 || page >= pageCount) throw new BdbError(`overflow chain points to page ${page} outside the file`);
-      if (visited.has(page)) throw new BdbError(`overflow chain loops at page ${page}`);
-      visited.add(page);
+      if (chain.has(page)) throw new BdbError(`overflow chain loops at page ${page}`);
+      if (claimed[page]) throw new BdbError(`overflow page ${page} already belongs to another value`);
+      chain.add(page);
+      claimed[page] = 1;
       if (pageType(page) !== P_OVERFLOW) throw new BdbError(`overflow chain reaches page ${page} of type ${pageType(page)}`);
       const base = page * pageSize;
       const len = Math.min(u16(base + 22), pageSize - PAGE_HEADER, total - filled);

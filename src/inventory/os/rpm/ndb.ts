@@ -63,10 +63,16 @@ export function readNdbBlobs(buf: Buffer): NdbReadResult {
   }
   // rpm lists packages in block order.
   slots.sort((a, b) => a.blkoff - b.blkoff);
+  let usedUpTo = firstDataBlock;
   for (const { pkgidx, blkoff, blkcnt } of slots) {
     const where = `package ${pkgidx}`;
     if (pkgidx === 0 || blkcnt === 0 || blkoff < firstDataBlock || blkoff + blkcnt > fileBlocks) {
       problems.push(`${where}: slot points outside the data area (block ${blkoff}+${blkcnt})`);
+      continue;
+    }
+    // Blobs never share blocks (rpm refuses overlapping slots); a crafted file could otherwise make every slot decode the same huge blob.
+    if (blkoff < usedUpTo) {
+      problems.push(`${where}: blob overlaps the previous one (block ${blkoff})`);
       continue;
     }
     const start = blkoff * BLOCK;
@@ -85,6 +91,7 @@ export function readNdbBlobs(buf: Buffer): NdbReadResult {
       continue;
     }
     values.push(buf.subarray(start + HEAD, start + HEAD + length));
+    usedUpTo = blkoff + blkcnt;
   }
   return { values, problems };
 }
