@@ -9,12 +9,13 @@
  */
 import { createHash } from 'node:crypto';
 import { StrataError, type ErrorWhere } from '../core/errors.js';
-import type { Image, Layer } from '../core/image.js';
+import type { Image, Layer, OpenOptions } from '../core/image.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { digestOf, isDigest, verifyDigest } from './digest.js';
 import { configPlatform, layerCreatedBy, MAX_CONFIG_BYTES, MAX_LAYERS, MAX_MANIFEST_BYTES, MediaTypes, parseImageConfig, parseManifest } from './manifest.js';
 import { TarStore } from './local-store.js';
 import { readVerifiedBlob, type LocalImageOptions } from './oci-layout.js';
+import { assertPlatform, explicitPlatform } from './platform.js';
 import { sameReference } from './reference.js';
 
 interface ArchiveEntry {
@@ -167,11 +168,13 @@ export async function dockerArchiveFromStore(store: TarStore, options: LocalImag
         mediaType: source?.mediaType ?? MEDIA_TYPE_FOR[compression],
         size,
         ...(line !== undefined ? { createdBy: line } : {}),
-        open: () => store.open(member, { ...where, layer: digest }),
+        open: (opts?: OpenOptions) => store.open(member, { ...where, layer: digest }, opts?.signal),
       });
     }
     const digest = await manifestDigestFromIndex(store, configDigest, where, logger);
     const platform = configPlatform(config);
+    const wanted = explicitPlatform(options.platform);
+    if (wanted) assertPlatform(platform, wanted, where);
     return {
       name: options.name,
       source: 'docker-archive',

@@ -10,7 +10,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { addAbortSignal, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { StrataError, toStrataError, type ErrorWhere } from '../core/errors.js';
@@ -30,7 +30,8 @@ export interface LocalStore {
   read(name: string, limit: number, what: string, where: ErrorWhere): Promise<Buffer>;
   /** The first `length` bytes (compression sniffing). */
   head(name: string, length: number, where: ErrorWhere): Promise<Buffer>;
-  open(name: string, where: ErrorWhere): Promise<Readable>;
+  /** Streams a member/file; aborting `signal` destroys the stream. */
+  open(name: string, where: ErrorWhere, signal?: AbortSignal): Promise<Readable>;
   close(): Promise<void>;
 }
 
@@ -97,9 +98,9 @@ export class DirStore implements LocalStore {
     }
   }
 
-  async open(name: string, where: ErrorWhere): Promise<Readable> {
+  async open(name: string, where: ErrorWhere, signal?: AbortSignal): Promise<Readable> {
     const { file } = await this.fileStat(name, where);
-    return createReadStream(file, { highWaterMark: READ_CHUNK });
+    return withSignal(createReadStream(file, { highWaterMark: READ_CHUNK }), signal);
   }
 
   close(): Promise<void> {
@@ -223,16 +224,20 @@ export class TarStore implements LocalStore {
     }
   }
 
-  async open(name: string, where: ErrorWhere): Promise<Readable> {
+  async open(name: string, where: ErrorWhere, signal?: AbortSignal): Promise<Readable> {
     const entry = this.member(name, where);
     await this.checkUnchanged(where);
     if (entry.size === 0) return Readable.from([]);
-    return createReadStream(this.index.file, { start: entry.offset, end: entry.offset + entry.size - 1, highWaterMark: READ_CHUNK });
+    return withSignal(createReadStream(this.index.file, { start: entry.offset, end: entry.offset + entry.size - 1, highWaterMark: READ_CHUNK }), signal);
   }
 
   close(): Promise<void> {
     return this.cleanup();
   }
+}
+
+function withSignal(stream: Readable, signal: AbortSignal | undefined): Readable {
+  return signal ? addAbortSignal(signal, stream) : stream;
 }
 
 async function fileHead(file: string, length: number, where: ErrorWhere): Promise<Buffer> {

@@ -7,7 +7,7 @@
  * resolved to the wanted platform. Manifest and config digests are verified.
  */
 import { StrataError, type ErrorWhere } from '../core/errors.js';
-import type { Image, Layer, Platform } from '../core/image.js';
+import type { Image, Layer, OpenOptions, Platform } from '../core/image.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { parseDigest, verifyDigest, verifySize } from './digest.js';
 import {
@@ -25,7 +25,7 @@ import {
   type ManifestDocument,
 } from './manifest.js';
 import { DirStore, TarStore, type LocalStore } from './local-store.js';
-import { choosePlatform, isAttestation, normalizePlatform, parsePlatform } from './platform.js';
+import { assertPlatform, choosePlatform, explicitPlatform, isAttestation } from './platform.js';
 import { sameReference } from './reference.js';
 
 export interface LocalImageOptions {
@@ -67,11 +67,6 @@ function entryNames(d: Descriptor): string[] {
 function matchesSelector(d: Descriptor, select: string): boolean {
   if (d.digest === select) return true;
   return entryNames(d).some((n) => n === select || sameReference(n, select));
-}
-
-export function explicitPlatform(p: Platform | string | undefined): Platform | undefined {
-  if (p === undefined) return undefined;
-  return typeof p === 'string' ? parsePlatform(p) : normalizePlatform(p);
 }
 
 /** Reads `oci-layout` and `index.json`; errors say when the input is no OCI layout at all. */
@@ -167,9 +162,10 @@ export async function ociImageFromStore(
       if (size !== d.size) {
         throw new StrataError('digest-mismatch', `layer blob is ${size} bytes, the manifest says ${d.size}`, layerWhere);
       }
-      layers.push({ ...d, open: () => store.open(name, layerWhere) });
+      layers.push({ ...d, open: (opts?: OpenOptions) => store.open(name, layerWhere, opts?.signal) });
     }
     const platform = configPlatform(config) ?? chosen.platform;
+    if (explicit && chosen === top && candidates.length === 1) assertPlatform(platform, explicit, where);
     const repoTags = entryNames(top);
     logger.debug(`${options.name}: manifest ${chosen.digest}, ${layers.length} layers`);
     return {

@@ -182,3 +182,15 @@ export function choosePlatform(
     return chosen;
   }
 }
+
+/** A single-platform image asked for with another explicit platform is an error, as in Docker. */
+export function assertPlatform(actual: Platform | undefined, wanted: Platform, where: ErrorWhere): void {
+  if (actual && platformScore(wanted, actual) === 0) {
+    throw new StrataError('not-found', `the image is ${formatPlatform(actual)}, not the requested ${formatPlatform(wanted)}`, where);
+  }
+}
+
+export function explicitPlatform(p: Platform | string | undefined): Platform | undefined {
+  if (p === undefined) return undefined;
+  return typeof p === 'string' ? parsePlatform(p) : normalizePlatform(p);
+}

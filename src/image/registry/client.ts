@@ -333,7 +333,6 @@ export class RegistryClient {
       path: `/v2/${repository}/blobs/uploads/`,
       repository,
       push: true,
-      headers: { 'content-length': '0' },
       expect: [202],
       what,
       where,
@@ -344,8 +343,9 @@ export class RegistryClient {
     if (!location) throw new StrataError('network', `${what}: the registry gave no upload Location`, where);
     const target = new URL(location, started.url);
     target.searchParams.set('digest', parsed.digest);
+    // fetch sets Content-Length for bytes; a stream of known size gets it by hand (else it goes chunked).
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
-    if (size !== undefined) headers['content-length'] = String(size);
+    if (!(data instanceof Uint8Array) && size !== undefined) headers['content-length'] = String(size);
     const replayable = !(typeof data === 'object' && !(data instanceof Uint8Array));
     const body = (): RequestInit['body'] => {
       if (data instanceof Uint8Array) return data;
@@ -394,7 +394,7 @@ export class RegistryClient {
       path: `/v2/${repository}/manifests/${reference}`,
       repository,
       push: true,
-      headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+      headers: { 'content-type': mediaType },
       body: () => bytes,
       expect: [200, 201],
       what,
@@ -531,7 +531,6 @@ export class RegistryClient {
       const sameOrigin = url.origin === base.origin;
       const headers: Record<string, string> = { 'user-agent': this.userAgent, ...spec.headers };
       if (authorization && sameOrigin) headers.authorization = authorization;
-      if (!body) delete headers['content-length'];
       const reply = await exchange(url, {
         method,
         headers,

@@ -17,7 +17,7 @@ import {
   type Descriptor,
   type ImageManifest,
 } from '../manifest.js';
-import { choosePlatform, formatPlatform, normalizePlatform, parsePlatform, platformScore } from '../platform.js';
+import { assertPlatform, choosePlatform, explicitPlatform, formatPlatform } from '../platform.js';
 import { manifestReference, parseReference, type ImageReference } from '../reference.js';
 import { RegistryClient, type FetchedManifest, type RegistryClientOptions } from './client.js';
 
@@ -59,7 +59,7 @@ export async function openRegistryImage(reference: string | ImageReference, opti
       ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
     });
-  const explicit = options.platform === undefined ? undefined : typeof options.platform === 'string' ? parsePlatform(options.platform) : normalizePlatform(options.platform);
+  const explicit = explicitPlatform(options.platform);
   const signal = options.signal;
   const repo = ref.repository;
 
@@ -84,9 +84,7 @@ export async function openRegistryImage(reference: string | ImageReference, opti
   });
   const config = parseImageConfig(configBytes, where);
   const platform = configPlatform(config) ?? chosen?.platform;
-  if (explicit && !chosen && platform && platformScore(explicit, platform) === 0) {
-    throw new StrataError('not-found', `the image is ${formatPlatform(platform)}, not the requested ${formatPlatform(explicit)}`, where);
-  }
+  if (explicit && !chosen) assertPlatform(platform, explicit, where);
   return registryImage(ref, fetched.digest, manifest, config, platform, client, signal);
 }
 

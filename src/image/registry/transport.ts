@@ -212,10 +212,11 @@ export function describeNetworkError(e: unknown): NetworkFailure | undefined {
     case 'EHOSTUNREACH':
       return { message: 'network unreachable', retryable: true, tls: false };
   }
-  if (e instanceof TypeError && /fetch failed|terminated|other side closed/i.test(text)) {
+  if (e instanceof TypeError && /fetch failed|terminated|other side closed/i.test(text) && !code.startsWith('UND_ERR_INVALID')) {
     return { message: `connection failed${code ? ` (${code})` : ''}: ${messages[messages.length - 1] ?? 'unknown'}`, retryable: true, tls: false };
   }
-  if (code.startsWith('UND_ERR') || code.startsWith('E')) return { message: `${code}: ${messages[messages.length - 1] ?? ''}`, retryable: true, tls: false };
+  // Other socket-level errors (EHOSTDOWN, ENETDOWN, …); undici's argument errors are bugs, not network trouble.
+  if (/^E[A-Z]+$/.test(code)) return { message: `${code}: ${messages[messages.length - 1] ?? ''}`, retryable: true, tls: false };
   return undefined;
 }
 
