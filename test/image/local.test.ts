@@ -191,7 +191,7 @@ describe('docker-archive', () => {
   });
 
   /** A small docker save archive with two images (real format, tiny layers), optionally gzip'd. */
-  function buildTwoImageArchive(name: string, options: { gzipLayer?: boolean } = {}): string {
+  function buildTwoImageArchive(name: string, options: { gzipLayer?: boolean; legacyPath?: boolean } = {}): string {
     const dir = path.join(tmp, `${name}-src`);
     mkdirSync(dir, { recursive: true });
     const images = ['one', 'two'].map((label) => {
@@ -204,8 +204,8 @@ describe('docker-archive', () => {
       let member = `${diffId.slice(7)}.tar`;
       if (options.gzipLayer) {
         execFileSync('gzip', ['-n', '-k', layerTar]);
-        member = `blobs/sha256/${sha256(readFileSync(`${layerTar}.gz`)).slice(7)}`;
-        mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+        member = options.legacyPath ? `${label}-v1id/layer.tar` : `blobs/sha256/${sha256(readFileSync(`${layerTar}.gz`)).slice(7)}`;
+        mkdirSync(path.dirname(path.join(dir, member)), { recursive: true });
         copyFileSync(`${layerTar}.gz`, path.join(dir, member));
       } else {
         copyFileSync(layerTar, path.join(dir, member));
@@ -251,6 +251,15 @@ describe('docker-archive', () => {
     const before = temps();
     await image.close();
     expect(temps()).toBeLessThan(before);
+  });
+
+  it('hashes a compressed layer whose name does not carry its digest', async () => {
+    const file = buildTwoImageArchive('legacy-gz', { gzipLayer: true, legacyPath: true });
+    const image = await openImage(`${file}:@1`);
+    const layer = image.layers[0] as Image['layers'][number];
+    expect(layer.mediaType).toBe(MediaTypes.dockerLayerGzip);
+    expect(layer.digest).toBe(sha256(readFileSync(path.join(tmp, 'legacy-gz-src', 'two-v1id', 'layer.tar'))));
+    await hashLayers(image);
   });
 
   it('rejects damaged archives with a clear error', async () => {

@@ -370,6 +370,27 @@ describe('faults on the way (loopback proxy)', () => {
     expect(e.message).toContain('no response within 0.3 s');
   });
 
+  it('drops the download when the consumer stops early, read or not', async () => {
+    const big = expectedLayers()[0] as { digest: string; size: number };
+    const closed: Array<Promise<void>> = [];
+    rule = async (req, res) => {
+      if (!isBlob(big.digest)(req)) return false;
+      closed.push(new Promise((resolve) => res.on('close', () => resolve())));
+      await forward(req, res, registry.host).catch(() => undefined);
+      return true;
+    };
+    const image = await openRegistryImage(ref(), { clientOptions: fast });
+    const layer = image.layers[0] as Image['layers'][number];
+    const unread = await layer.open();
+    unread.destroy();
+    const partly = await layer.open();
+    for await (const chunk of partly) {
+      if ((chunk as Buffer).length > 0) break; // leaving the loop destroys the stream
+    }
+    await Promise.all(closed);
+    expect(closed).toHaveLength(2);
+  }, 20_000);
+
   it('retries a config blob whose body breaks off', async () => {
     const configDigest = (JSON.parse(readBlob(layoutManifest().digest).toString()) as { config: { digest: string } }).config.digest;
     let broken = false;

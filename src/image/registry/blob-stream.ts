@@ -44,12 +44,15 @@ export class BlobStream extends Readable {
   private pumping = false;
   /** Bytes handed to the consumer so far. */
   private offset = 0;
+  /** The response being read, aborted when the consumer destroys the stream. */
+  private current: Reply;
 
   constructor(
     first: Reply,
     private readonly options: BlobStreamOptions,
   ) {
     super({ highWaterMark: 256 * 1024 });
+    this.current = first;
     this.chunks = this.generate(first);
   }
 
@@ -83,6 +86,7 @@ export class BlobStream extends Readable {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.controller.abort();
+    this.current.abort();
     this.chunks.return(undefined).catch(() => undefined);
     callback(error);
   }
@@ -139,6 +143,7 @@ export class BlobStream extends Readable {
           }
         }
         reply = next;
+        this.current = next;
       }
     }
   }

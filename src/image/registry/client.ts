@@ -530,6 +530,8 @@ export class RegistryClient {
     for (let hops = 0; ; hops++) {
       const sameOrigin = url.origin === base.origin;
       const headers: Record<string, string> = { 'user-agent': this.userAgent, ...spec.headers };
+      // Credentials (the registry's, or Basic ones for a token service) never leave their origin.
+      if (!sameOrigin) delete headers.authorization;
       if (authorization && sameOrigin) headers.authorization = authorization;
       const reply = await exchange(url, {
         method,

@@ -113,6 +113,11 @@ export class Reply {
     return Buffer.concat(parts, total);
   }
 
+  /** Abandons the exchange: a body still arriving fails and its connection is dropped. */
+  abort(): void {
+    this.controller.abort(new Error('request abandoned'));
+  }
+
   /** Discards the body so the connection can be reused. */
   async cancel(): Promise<void> {
     if (this.consumed) return;
