@@ -112,7 +112,7 @@ export function underDir(path: string, dir: string): boolean {
 export function dedupeLocked(list: readonly LockedPackage[]): LockedPackage[] {
   const byKey = new Map<string, LockedPackage>();
   for (const p of list) {
-    const key = `${p.name}\u0000${p.version}\u0000${JSON.stringify(p.qualifiers ?? {})}`;
+    const key = p.qualifiers ? `${p.name}\u0000${p.version}\u0000${JSON.stringify(p.qualifiers)}` : `${p.name}\u0000${p.version}`;
     const seen = byKey.get(key);
     if (!seen) {
       byKey.set(key, { ...p });

@@ -3,6 +3,7 @@
  * or of an application (`/opt/app/package.json`), and for a project root
  * the dependency names a lockfile's dev/direct analysis starts from.
  */
+import semver from 'semver';
 import { isRecord, licenseList, str } from '../manifest-common.js';
 
 export interface NpmManifest {
@@ -79,4 +80,12 @@ export function npmPurlParts(name: string): { namespace?: string; name: string }
     if (slash > 0) return { namespace: name.slice(0, slash), name: name.slice(slash + 1) };
   }
   return { name };
+}
+
+/** Plain `1.2.3`, `1.2.3-rc.1+build`: the shape nearly every lockfile entry has, checked without building a SemVer. */
+const PLAIN_SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+/** A version a registry could have published (npm semver, loosely: `v1.2.3`, `=1.2.3` too); not a URL, path or git ref. */
+export function isRegistryVersion(version: string): boolean {
+  return PLAIN_SEMVER.test(version) || semver.valid(version, { loose: true }) !== null;
 }

@@ -9,10 +9,9 @@
  * (the root or a workspace member) declares it and Node's resolution from
  * that root lands on its install path.
  */
-import semver from 'semver';
 import type { ParseContext } from '../../../core/scanner.js';
 import { asRecord, dedupeLocked, isRecord, licenseList, type LockedPackage, str } from '../manifest-common.js';
-import { nameFromNodeModulesPath, npmAlias } from './package-json.js';
+import { isRegistryVersion, nameFromNodeModulesPath, npmAlias } from './package-json.js';
 
 export function parsePackageLock(json: unknown, ctx: ParseContext): LockedPackage[] {
   if (!isRecord(json)) throw new Error('package-lock.json is not a JSON object');
@@ -37,7 +36,7 @@ function fromPackages(packages: Record<string, unknown>, ctx: ParseContext): Loc
     const name = str(raw.name) ?? pathName;
     const version = str(raw.version);
     if (version === undefined) continue; // a link target or an optional package not installed on this platform
-    if (!semver.valid(version, { loose: true })) {
+    if (!isRegistryVersion(version)) {
       ctx.warn(`${path}: version "${version}" is not a registry version; not reported`);
       continue;
     }
@@ -95,7 +94,7 @@ function fromDependencies(deps: Record<string, unknown>, parentDev: boolean, ctx
       version = alias.spec;
     }
     if (version !== undefined && !version.startsWith('file:')) {
-      if (semver.valid(version, { loose: true })) {
+      if (isRegistryVersion(version)) {
         const p: LockedPackage = { name, version };
         if (dev) p.dev = true;
         out.push(p);

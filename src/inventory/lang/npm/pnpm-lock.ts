@@ -11,38 +11,50 @@
  * binary) in a document of their own; those are the tool, not the project,
  * and are not read.
  */
-import semver from 'semver';
 import { parseAllDocuments } from 'yaml';
 import type { ParseContext } from '../../../core/scanner.js';
+import { NotSimpleYaml, readSimpleYaml } from './pnpm-yaml.js';
+import { isRegistryVersion } from './package-json.js';
 import { asRecord, dedupeLocked, devOnly, isRecord, type LockedPackage, parserReason, str } from '../manifest-common.js';
 
 /** pnpm never writes YAML aliases; a few are tolerated, an alias bomb is refused. */
 const MAX_ALIASES = 100;
 
 export function parsePnpmLock(text: string, ctx: ParseContext): LockedPackage[] {
-  let docs: ReturnType<typeof parseAllDocuments>;
-  try {
-    docs = parseAllDocuments(text, { uniqueKeys: false });
-  } catch (e) {
-    throw new Error(`pnpm-lock.yaml is not valid YAML (${parserReason(e)})`);
-  }
-  const list = Array.isArray(docs) ? docs : [];
   const out: LockedPackage[] = [];
-  for (const doc of list) {
-    const err = doc.errors[0];
-    if (err) throw new Error(`pnpm-lock.yaml is not valid YAML (${parserReason(err)})`);
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIASES });
-    } catch (e) {
-      throw new Error(`pnpm-lock.yaml: ${parserReason(e)}`);
-    }
+  for (const value of pnpmDocuments(text)) {
     if (value === null || value === undefined) continue;
     if (!isRecord(value)) throw new Error('pnpm-lock.yaml is not a YAML mapping');
     if (isSelfManagement(value)) continue;
     out.push(...fromDocument(value, ctx));
   }
   return dedupeLocked(out);
+}
+
+/** The file's documents: pnpm's own output through the fast reader, anything else through the `yaml` library. */
+function pnpmDocuments(text: string): unknown[] {
+  try {
+    return readSimpleYaml(text);
+  } catch (e) {
+    if (!(e instanceof NotSimpleYaml)) throw e;
+  }
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { uniqueKeys: false });
+  } catch (e) {
+    throw new Error(`pnpm-lock.yaml is not valid YAML (${parserReason(e)})`);
+  }
+  const values: unknown[] = [];
+  for (const doc of Array.isArray(docs) ? docs : []) {
+    const err = doc.errors[0];
+    if (err) throw new Error(`pnpm-lock.yaml is not valid YAML (${parserReason(err)})`);
+    try {
+      values.push(doc.toJS({ maxAliasCount: MAX_ALIASES }));
+    } catch (e) {
+      throw new Error(`pnpm-lock.yaml: ${parserReason(e)}`);
+    }
+  }
+  return values;
 }
 
 /** A document whose importers declare only pnpm's own tooling. */
@@ -116,7 +128,7 @@ function fromDocument(doc: Record<string, unknown>, ctx: ParseContext): LockedPa
       ctx.warn(`${key}: cannot read a package name and version; not reported`);
       continue;
     }
-    if (!semver.valid(version, { loose: true })) continue; // link:, file:, git or tarball URL: not a registry version
+    if (!isRegistryVersion(version)) continue; // link:, file:, git or tarball URL: not a registry version
     const id = `${name}@${version}`;
     const p: LockedPackage = { name, version };
     if (importers.length) p.indirect = !direct.has(id);

@@ -11,9 +11,8 @@
  * the package they patch) are not registry packages and are kept only as
  * graph nodes.
  */
-import semver from 'semver';
 import type { ParseContext } from '../../../core/scanner.js';
-import { npmAlias } from './package-json.js';
+import { isRegistryVersion, npmAlias } from './package-json.js';
 
 export interface YarnEntry {
   name: string;
@@ -121,7 +120,7 @@ function classicEntry(r: RawEntry, ctx: ParseContext): YarnEntry | undefined {
   const entry: YarnEntry = { name, version, patterns: r.descriptors };
   if (r.deps.length) entry.deps = r.deps;
   if (local) entry.local = true;
-  else if (!semver.valid(version, { loose: true })) {
+  else if (!isRegistryVersion(version)) {
     ctx.warn(`yarn.lock line ${r.line}: ${name} version "${version}" is not a registry version; not reported`);
     entry.local = true;
   }
@@ -141,7 +140,7 @@ function berryEntry(r: RawEntry, ctx: ParseContext): YarnEntry | undefined {
   const entry: YarnEntry = { name: resolved.name, version: version ?? '', patterns };
   if (deps.length) entry.deps = deps;
   if (r.linkType === 'soft' || LOCAL_PROTOCOLS.has(protocol ?? '') || version === undefined) entry.local = true;
-  else if (!semver.valid(version, { loose: true })) {
+  else if (!isRegistryVersion(version)) {
     ctx.warn(`yarn.lock line ${r.line}: ${resolved.name} version "${version}" is not a registry version; not reported`);
     entry.local = true;
   }
