@@ -35,7 +35,7 @@ export interface ReadContext {
   logger: Logger;
   signal?: AbortSignal;
   /** Counts a record that was not taken, with why and where. */
-  skip(reason: string, where?: SkipWhere): void;
+  skip(this: void, reason: string, where?: SkipWhere): void;
 }
 
 /** A recognised feed: which source reads it, and from where. */

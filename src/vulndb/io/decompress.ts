@@ -49,7 +49,7 @@ export async function openDecompressed(file: string): Promise<Readable> {
     raw.destroy();
     return spawnBzip2(file);
   }
-  return pipeWithErrors(raw, unbzip2() as unknown as NodeJS.ReadWriteStream, file, 'bzip2');
+  return pipeWithErrors(raw, unbzip2(), file, 'bzip2');
 }
 
 function pipeWithErrors(src: Readable, transform: NodeJS.ReadWriteStream, file: string, what: string): Readable {
@@ -60,7 +60,7 @@ function pipeWithErrors(src: Readable, transform: NodeJS.ReadWriteStream, file: 
   };
   src.on('error', fail);
   transform.on('error', fail);
-  src.pipe(transform as unknown as NodeJS.WritableStream);
+  src.pipe(transform);
   (transform as unknown as Readable).pipe(out);
   out.on('close', () => src.destroy());
   return out;

@@ -10,7 +10,6 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { StrataError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 
@@ -43,7 +42,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       'abort',
       () => {
         clearTimeout(t);
-        reject(signal.reason);
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       },
       { once: true },
     );
@@ -83,7 +82,7 @@ export async function download(url: string, file: string, opts: DownloadOptions 
       }
       const hash = createHash('sha256');
       let size = 0;
-      const body = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
+      const body = Readable.fromWeb(res.body);
       body.on('data', (c: Buffer) => {
         hash.update(c);
         size += c.length;
