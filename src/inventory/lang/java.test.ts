@@ -174,7 +174,7 @@ describe('java scanner on bad and hostile archives', () => {
       'level5 lib/inner.jar!/lib/inner.jar!/lib/inner.jar!/lib/inner.jar!/lib/inner.jar',
     ]);
     expect(warnings).toEqual([]);
-    const limited = readJavaArchive(Buffer.from(inner), 'outer.jar', scanner, { maxDepth: 2, maxInflatedBytes: 1 << 20, maxMetadataBytes: 1 << 16 });
+    const limited = readJavaArchive(Buffer.from(inner), 'outer.jar', scanner, { maxDepth: 2, maxReadBytes: 1 << 20, maxArchives: 100, maxMetadataBytes: 1 << 16 });
     expect(limited.map((a) => a.artifactId)).toEqual(['level0', 'level1', 'level2']);
     expect(warnings).toEqual(['lib/inner.jar!/lib/inner.jar!/lib/inner.jar: archives nested deeper than 2 levels are not opened']);
   });
@@ -183,11 +183,38 @@ describe('java scanner on bad and hostile archives', () => {
     // 8 MiB stored inside the nested jar, which the war deflates to a few KiB.
     const bomb = zipSync({ 'filler.bin': [new Uint8Array(8 * 1024 * 1024), { level: 0 }] });
     const war = zipSync({ 'WEB-INF/lib/a-good-1.0.jar': goodJar(), 'WEB-INF/lib/bomb.jar': bomb, 'WEB-INF/lib/z-after-1.0.jar': goodJar() });
-    const scanner = createJavaScanner({ maxDepth: 4, maxInflatedBytes: 1024 * 1024, maxMetadataBytes: 1 << 16 });
+    const scanner = createJavaScanner({ maxDepth: 4, maxReadBytes: 1024 * 1024, maxArchives: 100, maxMetadataBytes: 1 << 16 });
     const inv = await inventoryFromFiles([scanner], [{ path: 'srv/bomb.war', content: Buffer.from(war) }]);
     expect(triples(inv.packages)).toEqual(['org.ok:good\t1.0\tsrv/bomb.war!/WEB-INF/lib/a-good-1.0.jar', 'org.ok:good\t1.0\tsrv/bomb.war!/WEB-INF/lib/z-after-1.0.jar']);
     expect(inv.skipped.map((s) => s.reason)).toEqual([
-      expect.stringMatching(/^WEB-INF\/lib\/bomb\.jar: not read, inflating it \(\d+ bytes\) would pass the 1048576-byte budget for one archive \(zip bomb guard\)$/),
+      expect.stringMatching(/^WEB-INF\/lib\/bomb\.jar: not read, its \d+ bytes would pass the 1048576-byte budget for one file \(zip bomb guard\)$/),
+    ]);
+  });
+
+  it('does not fan out over directory entries that all point at the same nested archive', () => {
+    /** A one-entry zip whose central directory lists that entry `times` times (same local header). */
+    const fanOut = (zip: Uint8Array, times: number): Buffer => {
+      const buf = Buffer.from(zip);
+      const eocd = buf.length - 22;
+      const cdSize = buf.readUInt32LE(eocd + 12);
+      const cdOffset = buf.readUInt32LE(eocd + 16);
+      const cd = buf.subarray(cdOffset, cdOffset + cdSize);
+      const end = Buffer.from(buf.subarray(eocd));
+      end.writeUInt16LE(times, 8);
+      end.writeUInt16LE(times, 10);
+      end.writeUInt32LE(cdSize * times, 12);
+      return Buffer.concat([buf.subarray(0, cdOffset), ...Array<Buffer>(times).fill(cd), end]);
+    };
+    let level: Uint8Array = zipSync({ 'META-INF/maven/d/leaf/pom.properties': pomProperties('d', 'leaf', '1') });
+    // Ten entries per level, eight levels: 10^8 archives if each were opened.
+    for (let i = 0; i < 8; i++) level = fanOut(zipSync({ 'lib/x.jar': [level, { level: 0 }] }), 10);
+    const warnings: string[] = [];
+    const found = readJavaArchive(Buffer.from(level), 'fan.jar', { warn: (w) => warnings.push(w) });
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.length).toBeLessThanOrEqual(10_000);
+    expect(warnings).toEqual([
+      expect.stringMatching(/: not opened, more than 10000 nested archives in one file$/),
+      expect.stringMatching(/^\d+ more entries not read for the same reason$/),
     ]);
   });
 

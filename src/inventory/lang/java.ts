@@ -73,15 +73,22 @@ export interface JavaArtifact {
 export interface JavaLimits {
   /** Levels of archives inside archives that are opened. */
   maxDepth: number;
-  /** Total bytes inflated for one top-level file (nested archives and metadata), against zip bombs. */
-  maxInflatedBytes: number;
+  /**
+   * Total bytes of entries handed to a parser for one top-level file, nested
+   * archives and metadata, stored or inflated: bounds memory and time against
+   * zip bombs, including archives whose directory points many entries at the same data.
+   */
+  maxReadBytes: number;
+  /** Nested archives opened for one top-level file. */
+  maxArchives: number;
   /** Largest pom.properties, pom.xml or MANIFEST.MF read. */
   maxMetadataBytes: number;
 }
 
 export const DEFAULT_JAVA_LIMITS: JavaLimits = {
   maxDepth: 16,
-  maxInflatedBytes: 512 * 1024 * 1024,
+  maxReadBytes: 1024 * 1024 * 1024,
+  maxArchives: 10_000,
   maxMetadataBytes: 4 * 1024 * 1024,
 };
 
@@ -130,8 +137,9 @@ export function readJavaArchive(buf: Buffer, path: string, ctx: ParseContext, li
 }
 
 class ArchiveWalk {
-  private inflated = 0;
-  /** Entries left unread because of the inflate budget (the first one is named in a warning). */
+  private readBytes = 0;
+  private opened = 0;
+  /** Entries left unread because of the byte or archive budget (the first one is named in a warning). */
   private overBudget = 0;
 
   constructor(
@@ -222,6 +230,11 @@ class ArchiveWalk {
       this.ctx.warn(`${child}: archives nested deeper than ${this.limits.maxDepth} levels are not opened`);
       return;
     }
+    if (this.opened >= this.limits.maxArchives) {
+      if (this.overBudget++ === 0) this.ctx.warn(`${child}: not opened, more than ${this.limits.maxArchives} nested archives in one file`);
+      return;
+    }
+    this.opened++;
     const bytes = this.read(buf, dir, e, Number.MAX_SAFE_INTEGER, where);
     if (!bytes) return;
     let inner: ZipDirectory;
@@ -235,19 +248,17 @@ class ArchiveWalk {
     this.archive(bytes, inner, e.name, child, depth + 1);
   }
 
-  /** An entry's bytes, counting inflated bytes against the budget; undefined (with a warning) when unreadable. */
+  /** An entry's bytes, counted against the read budget; undefined (with a warning) when unreadable. */
   private read(buf: Buffer, dir: ZipDirectory, e: ZipEntry, max: number, where: (entry: string) => string): Buffer | undefined {
-    const inflates = e.method !== 0;
-    const left = this.limits.maxInflatedBytes - this.inflated;
-    if (inflates && e.size > left) {
+    if (e.size > this.limits.maxReadBytes - this.readBytes) {
       if (this.overBudget++ === 0) {
-        this.ctx.warn(`${where(e.name)}: not read, inflating it (${e.size} bytes) would pass the ${this.limits.maxInflatedBytes}-byte budget for one archive (zip bomb guard)`);
+        this.ctx.warn(`${where(e.name)}: not read, its ${e.size} bytes would pass the ${this.limits.maxReadBytes}-byte budget for one file (zip bomb guard)`);
       }
       return undefined;
     }
     try {
       const bytes = readZipEntry(buf, dir, e, max);
-      if (inflates) this.inflated += bytes.length;
+      this.readBytes += bytes.length;
       return bytes;
     } catch (err) {
       if (!(err instanceof ZipError)) throw err;
