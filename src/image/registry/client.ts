@@ -503,10 +503,12 @@ export class RegistryClient {
         // First 401: learn the challenge (or refresh an expired token) and try once more.
         reauthenticated = true;
         const challenges = parseChallenges(reply.header('www-authenticate'));
-        await reply.cancel();
-        if (challenges.length) this.auth.learn(challenges);
-        this.auth.invalidate();
-        if (challenges.length || authorization) continue;
+        if (challenges.length || authorization) {
+          await reply.cancel();
+          if (challenges.length) this.auth.learn(challenges);
+          this.auth.invalidate();
+          continue;
+        }
       }
       if (isRetryableStatus(status) && !spec.expect.includes(status) && replayable && attempt < this.policy.retries) {
         const retryAfter = parseRetryAfter(reply.header('retry-after'));
@@ -540,7 +542,8 @@ export class RegistryClient {
         ...(spec.signal ? { signal: spec.signal } : {}),
         headersTimeoutMs: this.headersTimeoutMs,
         stallTimeoutMs: this.stallTimeoutMs,
-        insecureTls: this.plainHttpAllowed(url.host),
+        // --insecure covers the registry itself, not blob storage it redirects to.
+        insecureTls: isLoopbackHost(url.host) || (this.insecure && url.host === this.apiHost),
       });
       const location = reply.header('location');
       if (![301, 302, 303, 307, 308].includes(reply.status) || !location || spec.expect.includes(reply.status)) {
