@@ -1,3 +1,17 @@
+/** `strata cache clean`: removes the per-layer analysis cache. */
 import type { Command } from '@commander-js/extra-typings';
+import { defaultCacheDir, LayerCache } from '../cache/layer-cache.js';
+import { writeStdout } from './output.js';
 
-export function registerCacheCommands(_program: Command): void {}
+export function registerCacheCommands(program: Command): void {
+  const cache = program.command('cache').description('manage the layer analysis cache');
+  cache
+    .command('clean')
+    .description('remove every cached layer analysis')
+    .option('--cache-dir <dir>', 'cache directory (default: $XDG_CACHE_HOME/strata)')
+    .action(async (flags) => {
+      const dir = flags.cacheDir ?? defaultCacheDir();
+      const { files, bytes } = await new LayerCache(dir).clean();
+      await writeStdout(`removed ${files} cached layer analyses (${(bytes / 1e6).toFixed(1)} MB) from ${dir}\n`);
+    });
+}

@@ -4,25 +4,20 @@
  */
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { EXIT_ERROR, EXIT_OK, isStrataError } from '../core/errors.js';
+import { STRATA_TOOL } from '../report/tool.js';
 import { registerCacheCommands } from './cache.js';
+import { ExitCode } from './exit.js';
 import { registerDbCommands } from './db.js';
 import { registerImageCommands } from './image.js';
+import { registerSbomCommands } from './sbom.js';
 import { registerVersionCommands } from './version.js';
 
-export const STRATA_VERSION = '0.1.0';
-
-/** Thrown by commands that finished and want a specific exit code (e.g. --exit-code on findings). */
-export class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
 
 export function buildProgram(): Command {
   const program = new Command()
     .name('strata')
     .description('Find known vulnerabilities in container images, root filesystems and SBOMs.')
-    .version(STRATA_VERSION, '-V, --version')
+    .version(STRATA_TOOL.version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -30,6 +25,7 @@ export function buildProgram(): Command {
       writeOut: (s) => process.stdout.write(s),
     });
   registerImageCommands(program);
+  registerSbomCommands(program);
   registerDbCommands(program);
   registerVersionCommands(program);
   registerCacheCommands(program);

@@ -41,3 +41,7 @@ export interface ScanResult {
   /** Milliseconds per stage. */
   timings: Record<string, number>;
 }
+
+/** Every scan without a database says so (the JSON report and the table show it). */
+export const NO_DATABASE_WARNING =
+  'no vulnerability database was used: packages were listed but not matched against any advisories (run `strata db build` or `strata db update`)';

@@ -227,7 +227,8 @@ function decide(
     .filter((v): v is string => v !== undefined)
     .sort((a, b) => scheme.compare(a, b));
   const fixedVersion = fixed.at(-1);
-  const lead = affected.find((v) => v.fixedVersion === fixedVersion) ?? (affected[0] as Verdict);
+  const lead = affected.find((v) => v.fixedVersion === fixedVersion) ?? affected.at(0);
+  if (!lead) return undefined;
   const status: VulnStatus = fixedVersion !== undefined ? 'fixed' : lead.status;
 
   const aliases = new Set<string>();

@@ -30,6 +30,9 @@ describe('chooseSeverity', () => {
     const v4 = { source: 'ghsa', type: 'CVSS_V4' as const, vector: 'CVSS:4.0/AV:L/AC:L/AT:P/PR:L/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N' };
     expect(chooseSeverity([], [nvd31, v4])).toMatchObject({ severity: 'MEDIUM', source: 'ghsa (CVSS 4.0)' });
   });
+  it("ignores another distro's word for a package that is not its own", () => {
+    expect(chooseSeverity([], [{ source: 'ubuntu', type: 'rating', rating: 'MEDIUM', label: 'medium' }])).toMatchObject({ severity: 'UNKNOWN' });
+  });
   it('uses a feed word when there is no CVSS, else UNKNOWN', () => {
     expect(chooseSeverity([], [{ source: 'ghsa', type: 'rating', rating: 'HIGH', label: 'HIGH' }])).toMatchObject({ severity: 'HIGH', source: 'ghsa' });
     expect(chooseSeverity([{ source: 'debian', type: 'rating', label: 'not yet assigned' }], [])).toMatchObject({ severity: 'UNKNOWN' });

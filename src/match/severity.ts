@@ -102,7 +102,8 @@ export function chooseSeverity(distroSeverities: readonly Severity[], otherSever
   const best = scored[0];
   if (best?.score !== undefined) return { severity: levelForScore(best.score, best.version), source: `${best.source} (CVSS ${best.version})`, cvss };
 
-  const word = otherSeverities.find((s) => s.type === 'rating' && s.rating && s.rating !== 'UNKNOWN');
+  // A distro's word rates its own packages, not an npm module or Go's stdlib.
+  const word = otherSeverities.find((s) => s.type === 'rating' && s.rating && s.rating !== 'UNKNOWN' && !DISTRO_RATERS.has(s.source));
   if (word?.rating) return { severity: word.rating, source: word.source, cvss };
   return { severity: 'UNKNOWN', source: 'none', cvss };
 }

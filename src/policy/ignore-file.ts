@@ -61,7 +61,8 @@ function stringList(v: unknown, where: string): string[] | undefined {
 
 function dateOf(v: unknown, where: string): string | undefined {
   if (v === undefined || v === null) return undefined;
-  const s = v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
+  // YAML reads an unquoted 2026-12-31 as a string (core schema), a quoted one too; anything else is not a date.
+  const s = v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
   if (!DATE.test(s.slice(0, 10)) || Number.isNaN(Date.parse(s.slice(0, 10)))) {
     throw new StrataError('usage', `${where}: "${s}" is not a date (YYYY-MM-DD)`);
   }
