@@ -4,6 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/support/paths.js';
+import { renderTable } from './table.js';
 import { buildJsonReport, NO_DATABASE_WARNING, REPORT_SCHEMA_VERSION, renderJson, type JsonReport } from './json.js';
 import { alpineScan, cleanScan, debianAppScan, IMAGE, noDatabaseScan } from './testing/scan-results.js';
 
@@ -175,6 +176,13 @@ describe('JSON report', () => {
     expect(doc.results.map((r) => r.artifact.name)).toEqual([IMAGE, 'docker.io/library/alpine:3.19']);
     expect(doc.results[1]!.summary.bySeverity.MEDIUM).toBe(1);
     expect(doc.results.every((r) => r.createdAt === '2026-11-26T10:00:00.000Z')).toBe(true);
+  });
+
+  it('does not repeat a no-database warning the scan stage already gave in its own words', () => {
+    const scan = noDatabaseScan();
+    scan.warnings.push('no vulnerability database was used: packages were listed but not matched against any advisories (run `strata db build`)');
+    expect(buildJsonReport(scan, { now: NOW }).warnings).toEqual(scan.warnings);
+    expect(renderTable([scan])).not.toContain('Warning: no vulnerability database');
   });
 
   it('buildJsonReport keeps warnings the scan produced', () => {

@@ -19,6 +19,7 @@ import {
   compareStrings,
   countBySeverity,
   countByStatus,
+  isNoDatabaseWarning,
   sortedFindings,
   sortedPackages,
   type SeverityCounts,
@@ -319,7 +320,7 @@ export function buildJsonReport(result: ScanResult, options: JsonReportOptions =
   const tool = options.tool ?? STRATA_TOOL;
   const a = result.artifact;
   const warnings = [...result.warnings];
-  if (!result.database && !warnings.includes(NO_DATABASE_WARNING)) warnings.push(NO_DATABASE_WARNING);
+  if (!result.database && !warnings.some(isNoDatabaseWarning)) warnings.push(NO_DATABASE_WARNING);
   const findings = sortedFindings(result.findings);
   const suppressed = [...result.suppressed].sort(
     (x, y) => compareFindings(x.finding, y.finding) || compareStrings(x.by, y.by) || compareStrings(x.reason, y.reason),

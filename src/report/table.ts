@@ -5,7 +5,6 @@
  * as its own), and a total line. Colour only when the caller enables it (the
  * CLI decides from the TTY and NO_COLOR).
  */
-import Table from 'cli-table3';
 import { createColors } from 'picocolors';
 import type { SeverityLevel } from '../core/advisory.js';
 import type { Finding } from '../core/finding.js';
@@ -14,6 +13,7 @@ import {
   compareStrings,
   countBySeverity,
   firstLine,
+  isNoDatabaseWarning,
   osTargetName,
   primaryUrl,
   severityRank,
@@ -21,6 +21,7 @@ import {
   targetsOf,
   type Target,
 } from './common.js';
+import { renderBoxTable, type BoxRow } from './box-table.js';
 
 export interface TableOptions {
   /** Colour severities and headings (ANSI). Off unless asked. */
@@ -58,22 +59,15 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function newTable(head: string[], c: Colors, colWidths?: number[]): Table.Table {
-  return new Table({
-    head: head.map((h) => c.bold(h)),
-    // cli-table3 would colour headers and borders itself; colour is ours to decide.
-    style: { head: [], border: [], compact: false },
-    ...(colWidths ? { colWidths, wordWrap: true } : {}),
-  });
-}
+/** Longest title shown: descriptions stand in for missing titles and can be paragraphs. */
+const TITLE_MAX = 100;
 
-/** Column widths (with cli-table3's one-space padding each side) that fit `width`, shrinking the Title column. */
-function fitColumns(natural: number[], width: number | undefined, flexible: number, minFlexible: number): number[] | undefined {
+/** Content widths that fit `width` columns (borders and one-space padding included), shrinking one flexible column. */
+function fitColumns(natural: number[], width: number | undefined, flexible: number, minFlexible: number): Array<number | undefined> | undefined {
   if (!width) return undefined;
-  const borders = natural.length + 1;
-  const total = natural.reduce((a, b) => a + b, 0) + borders;
-  if (total <= width) return natural;
-  const widths = [...natural];
+  const total = natural.reduce((a, b) => a + b + 2, 0) + natural.length + 1;
+  if (total <= width) return undefined;
+  const widths: Array<number | undefined> = natural.map(() => undefined);
   widths[flexible] = Math.max(minFlexible, natural[flexible]! - (total - width));
   return widths;
 }
@@ -87,7 +81,11 @@ function vulnerabilityCell(f: Finding): string {
 }
 
 function titleText(f: Finding): string {
-  const title = firstLine(f.title) || firstLine(f.description) || f.id;
+  let title = firstLine(f.title) || firstLine(f.description) || f.id;
+  if (title.length > TITLE_MAX) {
+    const cut = title.lastIndexOf(' ', TITLE_MAX - 1);
+    title = `${title.slice(0, cut > TITLE_MAX / 2 ? cut : TITLE_MAX - 1).trimEnd()}…`;
+  }
   return f.explanation.matchedBy === 'cpe' ? `[matched by CPE] ${title}` : title;
 }
 
@@ -101,55 +99,45 @@ function findingsTable(target: Target, c: Colors, width: number | undefined): st
       compareStrings(a.id, b.id),
   );
   const head = ['Library', 'Vulnerability', 'Severity', 'Status', 'Installed Version', 'Fixed Version', 'Title'];
-  const plain = rows.map((f) => [
-    f.package.name,
-    vulnerabilityCell(f),
-    f.severity,
-    f.status,
-    f.installedVersion,
-    f.fixedVersion ?? '',
-    titleText(f),
-  ]);
-  const natural = head.map((h, i) => 2 + Math.max(h.length, ...plain.map((r) => longestLine(r[i]!))));
-  // The link goes on its own line under the title, as long as it fits: a cut URL is useless.
+  const titles = rows.map(titleText);
   const urls = rows.map((f) => primaryUrl(f.id, f.references));
-  natural[6] = Math.max(natural[6]!, 2 + Math.max(0, ...urls.map((u) => u.length)));
-  const colWidths = fitColumns(natural, width, 6, 24);
-  const titleRoom = colWidths ? colWidths[6]! - 2 : Infinity;
+  const natural = head.map((h, i) => {
+    let w = h.length;
+    rows.forEach((f, k) => {
+      const cell = [f.package.name, vulnerabilityCell(f), f.severity, f.status, f.installedVersion, f.fixedVersion ?? '', titles[k]!][i]!;
+      w = Math.max(w, longestLine(cell));
+    });
+    return w;
+  });
+  // The link goes on its own line under the title, as long as it fits: a cut URL is useless.
+  natural[6] = Math.max(natural[6]!, ...urls.map((u) => u.length));
+  const widths = fitColumns(natural, width, 6, 22);
+  const titleRoom = widths?.[6] ?? Infinity;
 
-  const table = newTable(head, c, colWidths);
-  let i = 0;
-  while (i < rows.length) {
-    const f = rows[i]!;
-    let span = 1;
-    while (i + span < rows.length && rows[i + span]!.package.name === f.package.name && rows[i + span]!.package.version === f.package.version) span++;
-    for (let k = 0; k < span; k++) {
-      const r = rows[i + k]!;
-      const url = urls[i + k]!;
-      const title = url.length <= titleRoom ? `${titleText(r)}\n${c.dim(url)}` : titleText(r);
-      const cells: Table.Cell[] = [
-        vulnerabilityCell(r),
-        paintSeverity(c, r.severity),
-        r.status,
-        r.installedVersion,
-        r.fixedVersion ?? '',
-        title,
-      ];
-      if (k === 0) cells.unshift(span > 1 ? { content: r.package.name, rowSpan: span } : r.package.name);
-      table.push(cells);
-    }
-    i += span;
-  }
-  return table.toString();
+  const body: BoxRow[] = rows.map((r, k) => ({
+    mergeKey: `${r.package.name}\u0000${r.package.version}`,
+    cells: [
+      r.package.name,
+      vulnerabilityCell(r),
+      paintSeverity(c, r.severity),
+      r.status,
+      r.installedVersion,
+      r.fixedVersion ?? '',
+      urls[k]!.length <= titleRoom ? `${titles[k]}\n${c.dim(urls[k]!)}` : titles[k]!,
+    ],
+  }));
+  return renderBoxTable(body, { head: head.map((h) => c.bold(h)), ...(widths ? { widths } : {}) });
 }
 
 function summaryTable(targets: Target[], c: Colors, width: number | undefined): string {
   const head = ['Target', 'Type', 'Packages', 'Vulnerabilities'];
   const plain = targets.map((t) => [t.name, t.type, String(t.packages.length), String(t.findings.length)]);
-  const natural = head.map((h, i) => 2 + Math.max(h.length, ...plain.map((r) => r[i]!.length)));
-  const table = newTable(head, c, fitColumns(natural, width, 0, 20));
-  for (const r of plain) table.push(r);
-  return table.toString();
+  const natural = head.map((h, i) => Math.max(h.length, ...plain.map((r) => r[i]!.length)));
+  const widths = fitColumns(natural, width, 0, 20);
+  return renderBoxTable(
+    plain.map((cells) => ({ cells })),
+    { head: head.map((h) => c.bold(h)), ...(widths ? { widths } : {}) },
+  );
 }
 
 function heading(text: string, c: Colors): string {
@@ -189,7 +177,8 @@ function renderOne(result: ScanResult, c: Colors, width: number | undefined): st
     for (const s of result.skipped.slice(0, 5)) out.push(`  ${[s.path, s.scanner].filter(Boolean).join(' ')}: ${s.reason}`);
     if (result.skipped.length > 5) out.push(`  … and ${result.skipped.length - 5} more (see the JSON report).`);
   }
-  for (const w of result.warnings) out.push(c.yellow(`Warning: ${w}`));
+  // The first line already says when no database was used.
+  for (const w of result.warnings) if (!isNoDatabaseWarning(w)) out.push(c.yellow(`Warning: ${w}`));
   return out.join('\n');
 }
 
