@@ -189,6 +189,10 @@ export function describeNetworkError(e: unknown): NetworkFailure | undefined {
   const { codes, messages } = errorCodes(e);
   const code = codes.find((c) => c !== 'ABORT_ERR') ?? '';
   const text = messages.join(': ');
+  if (/\bbad port\b/i.test(text)) {
+    // fetch refuses the WHATWG "bad ports" (e.g. 1, 22, 6000, 10080) before connecting.
+    return { message: 'fetch refuses connections to this port (it is on the WHATWG "bad ports" list); serve the registry on another port', retryable: false, tls: false };
+  }
   if (TLS_CERT_CODES.test(code)) {
     return { message: `TLS certificate not trusted (${code}); use --insecure to skip verification`, retryable: false, tls: true };
   }
