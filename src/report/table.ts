@@ -123,7 +123,7 @@ function findingsTable(target: Target, c: Colors, width: number | undefined): st
       r.status,
       r.installedVersion,
       r.fixedVersion ?? '',
-      urls[k]!.length <= titleRoom ? `${titles[k]}\n${c.dim(urls[k]!)}` : titles[k]!,
+      urls[k]!.length <= titleRoom ? `${titles[k]}\n${c.dim(urls[k])}` : titles[k]!,
     ],
   }));
   return renderBoxTable(body, { head: head.map((h) => c.bold(h)), ...(widths ? { widths } : {}) });
