@@ -33,6 +33,7 @@ const TARGETS = [
   { goos: 'linux', goarch: '386', file: 'app-linux-386', format: 'elf', flags: [] },
   { goos: 'linux', goarch: 'ppc64', file: 'app-linux-ppc64', format: 'elf', flags: [] },
   { goos: 'darwin', goarch: 'arm64', file: 'app-darwin-arm64', format: 'macho', flags: [] },
+  { goos: 'darwin', goarch: 'amd64', file: 'app-darwin-amd64', format: 'macho', flags: [] },
   { goos: 'windows', goarch: 'amd64', file: 'app-windows-amd64.exe', format: 'pe', flags: [] },
   // -ldflags with a quoted value: recorded as a Go-quoted build setting.
   { goos: 'windows', goarch: '386', file: 'app-windows-386.exe', format: 'pe', flags: ['-ldflags=-X "main.flavour=two words"'] },
@@ -61,6 +62,29 @@ function goVersionM(file: string, env: NodeJS.ProcessEnv): Omit<GoBuildInfo, 'fo
     }
   }
   return info;
+}
+
+/** A universal binary as lipo writes it: big-endian fat header, then each slice 16 KiB-aligned. */
+function fatMachO(slices: Buffer[]): Buffer {
+  const ALIGN_LOG2 = 14;
+  const alignUp = (n: number) => Math.ceil(n / 2 ** ALIGN_LOG2) * 2 ** ALIGN_LOG2;
+  const header = Buffer.alloc(8 + 20 * slices.length);
+  header.writeUInt32BE(0xcafebabe, 0);
+  header.writeUInt32BE(slices.length, 4);
+  const parts: Buffer[] = [header];
+  let pos = header.length;
+  slices.forEach((slice, i) => {
+    const offset = alignUp(pos);
+    parts.push(Buffer.alloc(offset - pos), slice);
+    const o = 8 + 20 * i;
+    header.writeUInt32BE(slice.readUInt32LE(4), o); // cputype, from the (little-endian) slice header
+    header.writeUInt32BE(slice.readUInt32LE(8), o + 4); // cpusubtype
+    header.writeUInt32BE(offset, o + 8);
+    header.writeUInt32BE(slice.length, o + 12);
+    header.writeUInt32BE(ALIGN_LOG2, o + 16);
+    pos = offset + slice.length;
+  });
+  return Buffer.concat(parts);
 }
 
 describe.skipIf(GO === undefined)(`Go binaries built here with ${GO ?? 'no Go toolchain (install golang-go)'}`, () => {
@@ -153,6 +177,15 @@ describe.skipIf(GO === undefined)(`Go binaries built here with ${GO ?? 'no Go to
       if (t.goarch === '386' && t.goos === 'windows') expect(settings.get('-ldflags')).toBe('-X "main.flavour=two words"');
     });
   }
+
+  it('reads a universal (fat) Mach-O assembled from the darwin/amd64 and darwin/arm64 builds', () => {
+    const slices = [binaries.get('app-darwin-amd64'), binaries.get('app-darwin-arm64')] as Buffer[];
+    const fat = fatMachO(slices);
+    const info = readGoBuildInfo(fat);
+    // The first slice with build info answers: the amd64 one.
+    expect(info).toEqual(readGoBuildInfo(slices[0] as Buffer));
+    expect(new Map(info?.settings).get('GOARCH')).toBe('amd64');
+  });
 
   it('reports the fork in place of the module it replaces, and the local replacement as unversioned', async () => {
     const inv = await inventoryFromFiles(

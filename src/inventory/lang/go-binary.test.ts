@@ -140,6 +140,8 @@ describe('goVersionToSemver', () => {
     expect(goVersionToSemver('go1.16.7b7')).toEqual({ version: '1.16.7', prerelease: false });
     expect(goVersionToSemver('devel go1.22-abcdef Tue Oct 10 2023')).toBeUndefined();
     expect(goVersionToSemver('go1.2x')).toBeUndefined();
+    expect(goVersionToSemver('go1.22-20231128-RC02 cl/586117301 +6111acc8e6 X:fieldtrack,boringcrypto')).toBeUndefined();
+    expect(goVersionToSemver('go1.23.1 X:nocoverageredesign')).toEqual({ version: '1.23.1', prerelease: false });
   });
 });
 

@@ -352,12 +352,14 @@ export function unquoteGo(s: string): string | undefined {
  * The toolchain version as OSV's Go ecosystem writes `stdlib` versions
  * (golang.org/x/vuln's GoTagToSemver without the `v`): `go1.20.12` → `1.20.12`,
  * `go1.20` → `1.20.0`, `go1.21rc2` → `1.21.0-rc.2`. Undefined for development
- * builds (`devel …`) and anything else that is not a release tag; the raw
- * string is kept by callers. A suffix after a space (`X:loopvar` experiments)
- * or a vendor's `b7`-style build suffix does not change the release.
+ * builds (`devel …`, `go1.22-20231128-RC02 cl/…`) and anything else that is
+ * not a release tag; the raw string is kept by callers. A suffix after a space
+ * (`X:loopvar` experiments) or a boringcrypto `b7` suffix does not change the release.
  */
 export function goVersionToSemver(goVersion: string): { version: string; prerelease: boolean } | undefined {
-  const m = /^go(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(rc|beta)(\d+))?(?=$|[\s+\-b])/.exec(goVersion);
+  // A release tag ends there, or before ` X:…` experiments or a boringcrypto `b7`; anything
+  // else (`go1.22-20231128-RC02 cl/…`, `devel go1.22-abc`) is a pre-release build.
+  const m = /^go(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(rc|beta)(\d+))?(?=$|\s|b\d+(?:$|\s))/.exec(goVersion);
   if (!m) return undefined;
   const [, major, minor = '0', patch = '0', pre, preNum] = m;
   const version = `${major}.${minor}.${patch}${pre ? `-${pre}.${preNum}` : ''}`;
