@@ -83,9 +83,9 @@ function digestFromBlobPath(name: string): string | undefined {
   return d && isDigest(d) ? d : undefined;
 }
 
-/** The config digest its member name promises: `<hex>.json` (docker save, skopeo) or `blobs/sha256/<hex>`. */
+/** The config digest its member name promises: `<hex>.json` (docker save, skopeo), `sha256:<hex>` (crane) or `blobs/sha256/<hex>`. */
 function digestFromConfigName(name: string): string | undefined {
-  const m = /(?:^|\/)([a-f0-9]{64})\.json$/.exec(name);
+  const m = /(?:^|\/)(?:sha256:)?([a-f0-9]{64})(?:\.json)?$/.exec(name);
   return m ? `sha256:${m[1]}` : digestFromBlobPath(name);
 }
 

@@ -191,7 +191,7 @@ describe('docker-archive', () => {
   });
 
   /** A small docker save archive with two images (real format, tiny layers), optionally gzip'd. */
-  function buildTwoImageArchive(name: string, options: { gzipLayer?: boolean; legacyPath?: boolean } = {}): string {
+  function buildTwoImageArchive(name: string, options: { gzipLayer?: boolean; legacyPath?: boolean; craneNames?: boolean } = {}): string {
     const dir = path.join(tmp, `${name}-src`);
     mkdirSync(dir, { recursive: true });
     const images = ['one', 'two'].map((label) => {
@@ -204,7 +204,8 @@ describe('docker-archive', () => {
       let member = `${diffId.slice(7)}.tar`;
       if (options.gzipLayer) {
         execFileSync('gzip', ['-n', '-k', layerTar]);
-        member = options.legacyPath ? `${label}-v1id/layer.tar` : `blobs/sha256/${sha256(readFileSync(`${layerTar}.gz`)).slice(7)}`;
+        const blobHex = sha256(readFileSync(`${layerTar}.gz`)).slice(7);
+        member = options.legacyPath ? `${label}-v1id/layer.tar` : options.craneNames ? `${blobHex}.tar.gz` : `blobs/sha256/${blobHex}`;
         mkdirSync(path.dirname(path.join(dir, member)), { recursive: true });
         copyFileSync(`${layerTar}.gz`, path.join(dir, member));
       } else {
@@ -218,7 +219,7 @@ describe('docker-archive', () => {
           history: [{ created_by: `COPY ${label}` }, { created_by: 'CMD ["sh"]', empty_layer: true }],
         }),
       );
-      const configName = `${sha256(config).slice(7)}.json`;
+      const configName = options.craneNames ? sha256(config) : `${sha256(config).slice(7)}.json`;
       writeFileSync(path.join(dir, configName), config);
       return { Config: configName, RepoTags: [`example.com/app:${label}`], Layers: [member] };
     });
@@ -259,6 +260,13 @@ describe('docker-archive', () => {
     const layer = image.layers[0] as Image['layers'][number];
     expect(layer.mediaType).toBe(MediaTypes.dockerLayerGzip);
     expect(layer.digest).toBe(sha256(readFileSync(path.join(tmp, 'legacy-gz-src', 'two-v1id', 'layer.tar'))));
+    await hashLayers(image);
+  });
+
+  it("reads crane's tarball naming (config sha256:<hex>, layers <hex>.tar.gz)", async () => {
+    const file = buildTwoImageArchive('crane', { gzipLayer: true, craneNames: true });
+    const image = await openImage(`${file}:example.com/app:one`);
+    expect(image.configDigest).toMatch(/^sha256:/);
     await hashLayers(image);
   });
 
