@@ -197,6 +197,10 @@ describe('pushing', () => {
   it('refuses to push bytes that do not match the digest', async () => {
     const e = await errorOf(client(registry.host).pushBlob('strata/db', Buffer.from('abc'), sha256('abd')));
     expect(e.code).toBe('digest-mismatch');
+    // a stream is checked by the registry (DIGEST_INVALID)
+    const streamed = await errorOf(client(registry.host).pushBlob('strata/db', Readable.from([Buffer.from('abc')]), sha256('abe'), { size: 3 }));
+    expect(streamed.code).toBe('digest-mismatch');
+    expect(streamed.message).toContain('DIGEST_INVALID');
   });
 
   it('chooses the platform from a multi-platform index', async () => {
