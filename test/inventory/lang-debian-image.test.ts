@@ -25,7 +25,7 @@ const SCANNERS: Scanner[] = [distroScanner, dpkgScanner, ...MANIFEST_SCANNERS];
 function tsv(file: string): Record<string, string>[] {
   const [header, ...lines] = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
   const keys = (header ?? '').split('\t');
-  return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [keys[i], v])));
+  return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i): [string, string] => [keys[i] ?? '', v])));
 }
 
 describe('language manifests in the Debian test image', () => {

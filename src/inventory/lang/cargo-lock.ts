@@ -17,6 +17,7 @@ import {
   isRecord,
   LOCKFILE_MAX_BYTES,
   type LockedPackage,
+  lockedKeys,
   lockedPackages,
   str,
   toml,
@@ -60,7 +61,7 @@ export const cargoLockScanner: Scanner<LockedPackage[]> = {
   collect(view) {
     const packages: Package[] = [];
     for (const file of view.files()) {
-      packages.push(...lockedPackages(file, 'cargo-lock', file.value, {}, (p) => ({ ecosystem: 'crates.io', purl: cargoPurl(p.name, p.version) })));
+      packages.push(...lockedPackages(view, file, 'cargo-lock', file.value, {}, (p) => ({ ecosystem: 'crates.io', purl: cargoPurl(p.name, p.version) }), lockedKeys));
     }
     return { packages };
   },

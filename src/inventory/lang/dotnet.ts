@@ -19,6 +19,7 @@ import {
   isRecord,
   LOCKFILE_MAX_BYTES,
   type LockedPackage,
+  lockedKeys,
   lockedPackages,
   type LockfileScannerOptions,
   parseJson,
@@ -78,7 +79,7 @@ export function createDotnetScanner(options: LockfileScannerOptions = {}): Scann
     collect(view) {
       const packages: Package[] = [];
       for (const file of view.files()) {
-        packages.push(...lockedPackages(file, 'dotnet', file.value, options, (p) => ({ ecosystem: 'NuGet', purl: nugetPurl(p.name, p.version) })));
+        packages.push(...lockedPackages(view, file, 'dotnet', file.value, options, (p) => ({ ecosystem: 'NuGet', purl: nugetPurl(p.name, p.version) }), lockedKeys));
       }
       return { packages };
     },

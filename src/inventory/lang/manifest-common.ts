@@ -6,7 +6,8 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import type { Package } from '../../core/package.js';
-import type { ParsedFile, ScannedFile } from '../../core/scanner.js';
+import type { LayerRef, ParsedFile, ScannedFile, ScanView } from '../../core/scanner.js';
+import { Provenance } from '../os/common.js';
 
 /** Manifests and installed-package metadata (package.json, METADATA, gemspec): real ones are kilobytes. */
 export const MANIFEST_MAX_BYTES = 8 * 1024 * 1024;
@@ -63,7 +64,7 @@ export function parseJson(file: ScannedFile, what: string): unknown {
 /** A TOML document (Cargo.lock, poetry.lock, uv.lock, pdm.lock) with an error that names the kind of file. */
 export function toml(text: string, what: string): Record<string, unknown> {
   try {
-    return parseToml(text) as Record<string, unknown>;
+    return parseToml(text);
   } catch (e) {
     throw new Error(`${what} is not valid TOML (${parserReason(e)})`);
   }
@@ -138,15 +139,15 @@ export interface PackageIdentity {
   metadata?: Metadata;
 }
 
-/** A language Package found in `file` by `scanner`, with the file's layer as provenance. */
-export function langPackage(file: ParsedFile<unknown>, scanner: string, id: PackageIdentity): Package {
+/** A language Package found in `file` by `scanner`; `layer` defaults to the file's. */
+export function langPackage(file: ParsedFile<unknown>, scanner: string, id: PackageIdentity, layer: LayerRef = file.layer): Package {
   const pkg: Package = {
     name: id.name,
     version: id.version,
     ecosystem: id.ecosystem,
     kind: 'lang',
     purl: id.purl,
-    layer: file.layer.diffId,
+    layer: layer.diffId,
     paths: [file.path],
     foundBy: scanner,
   };
@@ -155,21 +156,46 @@ export function langPackage(file: ParsedFile<unknown>, scanner: string, id: Pack
   return pkg;
 }
 
+export function packageKey(name: string, version: string): string {
+  return `${name}\u0000${version}`;
+}
+
+/** The keys of a lockfile's entries, for {@link introducedIn}. */
+export function lockedKeys(entries: readonly LockedPackage[]): string[] {
+  return entries.map((p) => packageKey(p.name, p.version));
+}
+
+/**
+ * The layer that brought a package found in `file`: the oldest of the
+ * unbroken run of versions of that path (newest first) that all list it. A
+ * later layer that only rewrites the file (`chown -R`, a lockfile update
+ * that kept this package) does not move the package.
+ */
+export function introducedIn<T>(view: ScanView<T>, file: ParsedFile<T>, keysOf: (value: T) => Iterable<string>): (name: string, version: string) => LayerRef {
+  const history = view.history(file.path);
+  if (history.length <= 1) return () => file.layer;
+  const provenance = new Provenance(history, keysOf);
+  return (name, version) => provenance.layerOf(packageKey(name, version), file.layer);
+}
+
 /** Packages from one lockfile's entries, dropping development-only ones unless asked. */
-export function lockedPackages(
-  file: ParsedFile<unknown>,
+export function lockedPackages<T>(
+  view: ScanView<T>,
+  file: ParsedFile<T>,
   scanner: string,
   entries: readonly LockedPackage[],
   options: LockfileScannerOptions,
   identify: (p: LockedPackage) => { ecosystem: string; purl: string },
+  keysOf: (value: T) => Iterable<string>,
 ): Package[] {
+  const layerOf = introducedIn(view, file, keysOf);
   const out: Package[] = [];
   for (const p of entries) {
     if (p.dev && !options.includeDev) continue;
     const metadata: Metadata = { ...p.metadata };
     if (p.dev) metadata.dev = true;
     if (p.indirect !== undefined) metadata.indirect = p.indirect;
-    out.push(langPackage(file, scanner, { name: p.name, version: p.version, ...identify(p), licenses: p.licenses, metadata }));
+    out.push(langPackage(file, scanner, { name: p.name, version: p.version, ...identify(p), licenses: p.licenses, metadata }, layerOf(p.name, p.version)));
   }
   return out;
 }

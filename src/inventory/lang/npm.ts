@@ -11,18 +11,21 @@
  * belong to a dependency's own development and are not read.
  */
 import type { Package } from '../../core/package.js';
-import type { ParseContext, ParsedFile, ScannedFile, Scanner } from '../../core/scanner.js';
+import type { ParseContext, ScannedFile, Scanner } from '../../core/scanner.js';
 import { purl } from '../purl.js';
 import {
   dirName,
   fileText,
+  introducedIn,
   isNamed,
   langPackage,
   LOCKFILE_MAX_BYTES,
   type LockedPackage,
+  lockedKeys,
   lockedPackages,
   type LockfileScannerOptions,
   MANIFEST_MAX_BYTES,
+  packageKey,
   parseJson,
   underDir,
 } from './manifest-common.js';
@@ -47,15 +50,21 @@ export const npmScanner: Scanner<NpmManifest> = {
     const packages: Package[] = [];
     for (const file of view.files()) {
       const m = file.value;
+      const layer = introducedIn(view, file, (v) => [packageKey(v.name, v.version)])(m.name, m.version);
       packages.push(
-        langPackage(file, 'npm', {
-          name: m.name,
-          version: m.version,
-          ecosystem: 'npm',
-          purl: npmPurl(m.name, m.version),
-          licenses: m.licenses,
-          metadata: m.private ? { private: true } : undefined,
-        }),
+        langPackage(
+          file,
+          'npm',
+          {
+            name: m.name,
+            version: m.version,
+            ecosystem: 'npm',
+            purl: npmPurl(m.name, m.version),
+            licenses: m.licenses,
+            metadata: m.private ? { private: true } : undefined,
+          },
+          layer,
+        ),
       );
     }
     return { packages };
@@ -92,7 +101,9 @@ export function createNpmLockScanner(options: LockfileScannerOptions = {}): Scan
         const v = f.value;
         if (v.kind === 'root') continue;
         const entries = v.kind === 'yarn' ? yarnPackages(v.lock, roots.get(dirName(f.path))) : v.packages;
-        packages.push(...npmLocked(f, entries, options));
+        packages.push(
+          ...lockedPackages(view, f, 'npm-lock', entries, options, (p) => ({ ecosystem: 'npm', purl: npmPurl(p.name, p.version) }), lockFileKeys),
+        );
       }
       return { packages };
     },
@@ -101,8 +112,10 @@ export function createNpmLockScanner(options: LockfileScannerOptions = {}): Scan
 
 export const npmLockScanner = createNpmLockScanner();
 
-function npmLocked(file: ParsedFile<unknown>, entries: LockedPackage[], options: LockfileScannerOptions): Package[] {
-  return lockedPackages(file, 'npm-lock', entries, options, (p) => ({ ecosystem: 'npm', purl: npmPurl(p.name, p.version) }));
+function lockFileKeys(v: NpmLockFile): string[] {
+  if (v.kind === 'root') return [];
+  if (v.kind === 'lock') return lockedKeys(v.packages);
+  return v.lock.entries.filter((e) => !e.local).map((e) => packageKey(e.name, e.version));
 }
 
 function parseNpmLockFile(file: ScannedFile, ctx: ParseContext): NpmLockFile | undefined {

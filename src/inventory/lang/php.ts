@@ -20,6 +20,7 @@ import {
   licenseList,
   LOCKFILE_MAX_BYTES,
   type LockedPackage,
+  lockedKeys,
   lockedPackages,
   type LockfileScannerOptions,
   parseJson,
@@ -90,7 +91,7 @@ export function createComposerScanner(options: LockfileScannerOptions = {}): Sca
     collect(view) {
       const packages: Package[] = [];
       for (const file of view.files()) {
-        packages.push(...lockedPackages(file, 'composer', file.value, options, (p) => ({ ecosystem: 'Packagist', purl: composerPurl(p.name, p.version) })));
+        packages.push(...lockedPackages(view, file, 'composer', file.value, options, (p) => ({ ecosystem: 'Packagist', purl: composerPurl(p.name, p.version) }), lockedKeys));
       }
       return { packages };
     },

@@ -14,13 +14,16 @@ import {
   baseName,
   dirName,
   fileText,
+  introducedIn,
   isNamed,
   langPackage,
   LOCKFILE_MAX_BYTES,
   type LockedPackage,
+  lockedKeys,
   lockedPackages,
   type LockfileScannerOptions,
   MANIFEST_MAX_BYTES,
+  packageKey,
   parseJson,
 } from './manifest-common.js';
 import { parsePdmLock, parsePipfileLock, parsePoetryLock, parseUvLock } from './python/locks.js';
@@ -65,13 +68,18 @@ export const pythonScanner: Scanner<PythonDistribution> = {
   },
   collect(view) {
     const packages: Package[] = view.files().map((file) =>
-      langPackage(file, 'python', {
-        name: file.value.name,
-        version: file.value.version,
-        ecosystem: 'PyPI',
-        purl: pypiPurl(file.value.name, file.value.version),
-        licenses: file.value.licenses,
-      }),
+      langPackage(
+        file,
+        'python',
+        {
+          name: file.value.name,
+          version: file.value.version,
+          ecosystem: 'PyPI',
+          purl: pypiPurl(file.value.name, file.value.version),
+          licenses: file.value.licenses,
+        },
+        introducedIn(view, file, (v) => [packageKey(v.name, v.version)])(file.value.name, file.value.version),
+      ),
     );
     return { packages };
   },
@@ -102,7 +110,7 @@ export function createPythonLockScanner(options: LockfileScannerOptions = {}): S
       const packages: Package[] = [];
       for (const file of view.files()) {
         packages.push(
-          ...lockedPackages(file, 'python-lock', file.value, options, (p) => ({ ecosystem: 'PyPI', purl: pypiPurl(p.name, p.version) })),
+          ...lockedPackages(view, file, 'python-lock', file.value, options, (p) => ({ ecosystem: 'PyPI', purl: pypiPurl(p.name, p.version) }), lockedKeys),
         );
       }
       return { packages };

@@ -12,13 +12,16 @@ import { purl } from '../purl.js';
 import {
   baseName,
   fileText,
+  introducedIn,
   isNamed,
   langPackage,
   LOCKFILE_MAX_BYTES,
   type LockedPackage,
+  lockedKeys,
   lockedPackages,
   type LockfileScannerOptions,
   MANIFEST_MAX_BYTES,
+  packageKey,
 } from './manifest-common.js';
 import { parseGemfileLock } from './ruby/gemfile-lock.js';
 import { type Gemspec, parseGemspec } from './ruby/gemspec.js';
@@ -56,14 +59,13 @@ export const gemspecScanner: Scanner<InstalledGemspec> = {
       const metadata: Record<string, string | boolean> = {};
       if (g.platform) metadata.platform = g.platform;
       if (g.defaultGem) metadata.defaultGem = true;
-      return langPackage(file, 'gemspec', {
-        name: g.name,
-        version: g.version,
-        ecosystem: 'RubyGems',
-        purl: gemPurl(g.name, g.version, g.platform),
-        licenses: g.licenses,
-        metadata,
-      });
+      const layer = introducedIn(view, file, (v) => [packageKey(v.name, v.version)])(g.name, g.version);
+      return langPackage(
+        file,
+        'gemspec',
+        { name: g.name, version: g.version, ecosystem: 'RubyGems', purl: gemPurl(g.name, g.version, g.platform), licenses: g.licenses, metadata },
+        layer,
+      );
     });
     return { packages };
   },
@@ -84,10 +86,10 @@ export function createGemfileLockScanner(options: LockfileScannerOptions = {}): 
       const packages: Package[] = [];
       for (const file of view.files()) {
         packages.push(
-          ...lockedPackages(file, 'gemfile-lock', file.value, options, (p) => ({
+          ...lockedPackages(view, file, 'gemfile-lock', file.value, options, (p) => ({
             ecosystem: 'RubyGems',
             purl: gemPurl(p.name, p.version, p.qualifiers?.platform),
-          })),
+          }), lockedKeys),
         );
       }
       return { packages };

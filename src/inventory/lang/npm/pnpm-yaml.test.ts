@@ -7,8 +7,11 @@ import { NotSimpleYaml, readSimpleYaml } from './pnpm-yaml.js';
 
 /** The `yaml` library's reading, with numbers as the strings they were written as (the fast reader keeps plain scalars as text). */
 function library(text: string): unknown {
-  const docs = parseAllDocuments(text).map((d) => d.toJS());
-  return JSON.parse(JSON.stringify(docs, (_k, v: unknown) => (typeof v === 'number' ? String(v) : v)));
+  const docs = parseAllDocuments(text).map((d) => {
+    const value: unknown = d.toJS();
+    return value;
+  });
+  return JSON.parse(JSON.stringify(docs, (_k, v: unknown) => (typeof v === 'number' ? String(v) : v))) as unknown;
 }
 
 describe('readSimpleYaml', () => {
