@@ -12,6 +12,9 @@ import { normalizeEcosystem, normalizePackageName } from '../names.js';
 import { type AdvisoryRow, decodeAdvisory } from './codec.js';
 import { SCHEMA_VERSION } from './schema.js';
 
+/** An advisory row as `.raw()` returns it: feed, ecosystem, package, id, status, fixed, note, severity, extra. */
+type AdvisoryTuple = [number, string, string, string, string, string | null, string | null, string | null, string | null];
+
 const FIX = "run 'strata db update' to download a current database, or 'strata db build' to build one";
 
 /** Which parts win when several feeds describe the same vulnerability (lower first). */
@@ -63,8 +66,10 @@ function checkFile(path: string): void {
 export class SqliteVulnStore implements VulnStore {
   private readonly db: Database.Database;
   private readonly feeds = new Map<number, string>();
+  private readonly packages = new Map<string, Set<string>>();
   private readonly stmts: {
     byPackage: Database.Statement;
+    packagesOf: Database.Statement;
     byId: Database.Statement;
     vuln: Database.Statement;
     group: Database.Statement;
@@ -106,7 +111,8 @@ export class SqliteVulnStore implements VulnStore {
       }
       this.meta = { schemaVersion: SCHEMA_VERSION, builtAt, path, sources };
       this.stmts = {
-        byPackage: this.db.prepare('SELECT feed, ecosystem, package, id, status, fixed, note, severity, extra FROM advisory WHERE ecosystem = ? AND package = ?'),
+        byPackage: this.db.prepare('SELECT feed, ecosystem, package, id, status, fixed, note, severity, extra FROM advisory WHERE ecosystem = ? AND package = ?').raw(),
+        packagesOf: this.db.prepare('SELECT DISTINCT package FROM advisory WHERE ecosystem = ?').pluck(),
         byId: this.db.prepare('SELECT feed, ecosystem, package, id, status, fixed, note, severity, extra FROM advisory WHERE id = ? LIMIT 1'),
         vuln: this.db.prepare('SELECT feed, data FROM vuln WHERE id = ?'),
         group: this.db.prepare('SELECT grp FROM alias_group WHERE id = ?').pluck(),
@@ -126,10 +132,28 @@ export class SqliteVulnStore implements VulnStore {
     return this.feeds.get(feed) ?? 'unknown';
   }
 
+  /**
+   * The packages with advisories, per ecosystem, loaded on first use: most
+   * lookups of a scan are misses (language packages without advisories),
+   * answered here without a query.
+   */
+  private packagesOf(ecosystem: string): Set<string> {
+    let set = this.packages.get(ecosystem);
+    if (!set) {
+      set = new Set(this.stmts.packagesOf.all(ecosystem) as string[]);
+      this.packages.set(ecosystem, set);
+    }
+    return set;
+  }
+
   advisoriesFor(ecosystem: string, pkg: string): Advisory[] {
     const eco = normalizeEcosystem(ecosystem);
-    const rows = this.stmts.byPackage.all(eco, normalizePackageName(eco, pkg)) as (AdvisoryRow & { feed: number })[];
-    return rows.map((r) => decodeAdvisory(r, this.source(r.feed)));
+    const name = normalizePackageName(eco, pkg);
+    if (!this.packagesOf(eco).has(name)) return [];
+    const rows = this.stmts.byPackage.all(eco, name) as AdvisoryTuple[];
+    return rows.map((r) =>
+      decodeAdvisory({ ecosystem: r[1], package: r[2], id: r[3], status: r[4], fixed: r[5], note: r[6], severity: r[7], extra: r[8] }, this.source(r[0])),
+    );
   }
 
   aliasesOf(id: string): string[] {
