@@ -1,12 +1,10 @@
-import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { describe, expect, it } from 'vitest';
 import { renderCycloneDx } from './cyclonedx.js';
 import { alpineScan, debianAppScan, IMAGE, LAYERS, noDatabaseScan } from './testing/scan-results.js';
+import { cycloneDxValidator as validator } from './testing/validators.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 const SERIAL = 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79';
-// The library's strict validator uses the official CycloneDX 1.6 JSON schemas it ships.
-const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
 
 interface CdxProperty {
   name: string;

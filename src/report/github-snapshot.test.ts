@@ -1,18 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { StrataError } from '../core/errors.js';
 import { buildGithubSnapshot, renderGithubSnapshot } from './github-snapshot.js';
 import { alpineScan, debianAppScan, IMAGE, PKG } from './testing/scan-results.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const schema = JSON.parse(readFileSync(path.join(here, 'schemas/github-snapshot.schema.json'), 'utf8')) as object;
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-addFormats.default(ajv);
-const validate = ajv.compile(schema);
+import { githubSnapshotValidator as validate } from './testing/validators.js';
 
 const SHA = 'ddc951f4b1293222421f2c8df679786153acf689';
 const OPTS = { sha: SHA, ref: 'refs/heads/main', correlator: 'build_scan', jobId: '8123456789', now: new Date('2026-11-26T10:00:00Z') };

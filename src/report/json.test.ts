@@ -1,38 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../test/support/paths.js';
 import { renderTable } from './table.js';
 import { buildJsonReport, NO_DATABASE_WARNING, REPORT_SCHEMA_VERSION, renderJson, type JsonReport } from './json.js';
 import { alpineScan, cleanScan, debianAppScan, IMAGE, noDatabaseScan } from './testing/scan-results.js';
+import { jsonReportValidator } from './testing/validators.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
-const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'docs/report.schema.json'), 'utf8')) as object;
-
-function validator(strict: boolean) {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  addFormats.default(ajv);
-  // Strict mode: every object the schema describes must not carry undocumented keys,
-  // so the code cannot drift from docs/report.schema.json. (The published schema
-  // allows unknown keys on purpose: additive changes keep the version.)
-  const copy = structuredClone(schema) as Record<string, unknown>;
-  if (strict) {
-    const close = (node: unknown): void => {
-      if (Array.isArray(node)) return node.forEach(close);
-      if (!node || typeof node !== 'object') return;
-      const obj = node as Record<string, unknown>;
-      if (obj.properties && obj.additionalProperties === undefined) obj.additionalProperties = false;
-      Object.values(obj).forEach(close);
-    };
-    close(copy);
-  }
-  return ajv.compile(copy);
-}
-
-const validateStrict = validator(true);
-const validateOpen = validator(false);
+const validateStrict = jsonReportValidator(true);
+const validateOpen = jsonReportValidator(false);
 
 function parse(results = [debianAppScan()]): unknown {
   return JSON.parse(renderJson(results, { now: NOW }));

@@ -1,49 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import parseSpdx from 'spdx-expression-parse';
 import { describe, expect, it } from 'vitest';
 import { buildSpdx, renderSpdx, type SpdxDocument } from './spdx.js';
 import { alpineScan, debianAppScan, IMAGE, LAYERS, noDatabaseScan, PKG } from './testing/scan-results.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const schema = JSON.parse(readFileSync(path.join(here, 'schemas/spdx-2.3.schema.json'), 'utf8')) as object;
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-addFormats.default(ajv);
-const validate = ajv.compile(schema);
+import { spdxSemanticProblems as semanticProblems, spdxValidator as validate } from './testing/validators.js';
 
 const NOW = new Date('2026-11-26T10:00:00.123Z');
-
-/** Rules of the specification a JSON schema cannot express: ids unique, references resolve, licences defined. */
-function semanticProblems(doc: SpdxDocument): string[] {
-  const problems: string[] = [];
-  const ids = doc.packages.map((p) => p.SPDXID);
-  if (new Set(ids).size !== ids.length) problems.push('SPDXIDs are not unique');
-  const known = new Set(['SPDXRef-DOCUMENT', ...ids]);
-  for (const r of doc.relationships) {
-    if (!known.has(r.spdxElementId)) problems.push(`relationship from unknown ${r.spdxElementId}`);
-    if (!known.has(r.relatedSpdxElement) && !['NONE', 'NOASSERTION'].includes(r.relatedSpdxElement)) problems.push(`relationship to unknown ${r.relatedSpdxElement}`);
-  }
-  // 11.1: DESCRIBES is mandatory when the document holds more than one package.
-  if (doc.packages.length > 1 && !doc.relationships.some((r) => r.spdxElementId === 'SPDXRef-DOCUMENT' && r.relationshipType === 'DESCRIBES')) {
-    problems.push('no DESCRIBES relationship');
-  }
-  const defined = new Set((doc.hasExtractedLicensingInfos ?? []).map((l) => l.licenseId));
-  for (const p of doc.packages) {
-    for (const field of [p.licenseDeclared, p.licenseConcluded]) {
-      if (!field || field === 'NONE' || field === 'NOASSERTION') continue;
-      try {
-        parseSpdx(field);
-      } catch {
-        problems.push(`${p.SPDXID}: not an SPDX licence expression: ${field}`);
-      }
-      for (const ref of field.match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []) if (!defined.has(ref)) problems.push(`${ref} is not defined`);
-    }
-  }
-  return problems;
-}
 
 describe('SPDX 2.3 report', () => {
   const doc = buildSpdx([debianAppScan()], { now: NOW, uuid: '4d2a6b4e-3c1f-4c83-9f8e-0b5c3a1d7e20' });
