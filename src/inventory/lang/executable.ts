@@ -241,7 +241,8 @@ function openElf(buf: Buffer): Executable {
     r.check(shoff, shnum * shentsize, 'section header table');
     const strOff = shstrndx < shnum ? r.word(shoff + shstrndx * shentsize + (is64 ? 24 : 16), bits) : -1;
     const strSize = shstrndx < shnum ? r.word(shoff + shstrndx * shentsize + (is64 ? 32 : 20), bits) : 0;
-    const names = strOff >= 0 && strOff + strSize <= buf.length;
+    if (strOff + strSize > buf.length) throw new ExecutableFormatError(`ELF: section name table at ${strOff} (+${strSize}) lies outside the file (${buf.length} bytes)`);
+    const names = strOff >= 0;
     for (let i = 0; i < shnum; i++) {
       const o = shoff + i * shentsize;
       const nameOff = r.u32(o);

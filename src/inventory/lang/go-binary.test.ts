@@ -80,6 +80,13 @@ describe('go-binary scanner on the go-dep-parser fixture (Go 1.15, pointer-forma
     // Cut right after the build info header: its pointers lead past the end of the file.
     const cut = GO_ELF.subarray(0, 0x19e000 + 32);
     expect(() => readGoBuildInfo(cut)).toThrow(/Go build info: string header at 0x[0-9a-f]+ is not in the file/);
+    // Cut before the build info: nothing left says this was a Go program.
+    expect(readGoBuildInfo(GO_ELF.subarray(0, 0x100000))).toBeUndefined();
+    // The section table survives but the section itself is cut off.
+    const copy = Buffer.from(GO_ELF);
+    const shoff = Number(copy.readBigUInt64LE(0x28));
+    copy.writeBigUInt64LE(BigInt(GO_ELF.length + 4096), shoff + 8 * 64 + 24); // section 8 is .go.buildinfo
+    expect(() => readGoBuildInfo(copy)).toThrow(`.go.buildinfo section (32 bytes at offset ${GO_ELF.length + 4096}) lies outside the file`);
   });
 });
 

@@ -7,7 +7,7 @@
  * older format where the header holds pointers to Go strings.
  */
 import { StrataError } from '../../core/errors.js';
-import { type Executable, ExecutableFormatError, executableFormat, openExecutables } from './executable.js';
+import { type Executable, ExecutableFormatError, executableFormat, openExecutables, type Section } from './executable.js';
 
 export interface GoModule {
   path: string;
@@ -90,14 +90,14 @@ function dataRegion(exe: Executable): Buffer | undefined {
   switch (exe.format) {
     case 'elf': {
       const s = exe.findSection('.go.buildinfo');
-      if (s) return window(exe.sectionData(s));
+      if (s) return window(sectionBytes(exe, s));
       // Section table stripped or absent: the first writable, non-executable load segment starts with it.
       const seg = exe.segments.find((p) => p.writable && !p.executable && p.fileSize > 0);
       return seg ? exe.readAt(seg.addr, SEARCH_WINDOW) : undefined;
     }
     case 'macho': {
       const s = exe.findSection('__go_buildinfo');
-      if (s) return window(exe.sectionData(s));
+      if (s) return window(sectionBytes(exe, s));
       const seg = exe.segments.find((p) => p.addr !== 0 && p.fileSize > 0 && p.rwOnly);
       return seg ? exe.readAt(seg.addr, SEARCH_WINDOW) : undefined;
     }
@@ -108,6 +108,13 @@ function dataRegion(exe: Executable): Buffer | undefined {
       return s ? window(exe.sectionData(s)) : undefined;
     }
   }
+}
+
+/** A build info section's bytes; a section the file is too short to hold means a truncated binary. */
+function sectionBytes(exe: Executable, s: Section): Buffer {
+  const data = exe.sectionData(s);
+  if (s.size > 0 && data.length === 0) throw corrupt(`${s.name} section (${s.size} bytes at offset ${s.offset}) lies outside the file`);
+  return data;
 }
 
 /** Offset of a 16-byte-aligned header that has room for its 32 bytes (`anyAlignment` for whole-file fallback scans). */
