@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Duplex, type Readable } from 'node:stream';
-import { constants as zlibConstants, createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, type ZlibOptions } from 'node:zlib';
 import { StrataError, type ErrorWhere } from '../core/errors.js';
 import { ZstdDataError, ZstdWorkerStream, zstdWorkerAvailable } from './zstd.js';
 
@@ -37,7 +37,11 @@ export function detectCompression(head: Buffer, where: ErrorWhere): Compression 
 }
 
 export function createDecompressor(compression: 'gzip' | 'zstd', zstdDecoder?: ZstdDecoder): Duplex {
-  if (compression === 'gzip') return createGunzip({ chunkSize: GUNZIP_CHUNK });
+  // A readable buffer of several chunks lets inflate run ahead while the
+  // main thread hashes and parses; at the default 16 KiB every 128 KiB push
+  // "fills" it and zlib waits for each read (measured 2.6× slower).
+  // (zlib hands its options to the Transform constructor; @types/node only lists the zlib ones.)
+  if (compression === 'gzip') return createGunzip({ chunkSize: GUNZIP_CHUNK, readableHighWaterMark: 8 * GUNZIP_CHUNK } as ZlibOptions);
   const decoder = zstdDecoder ?? (zstdWorkerAvailable() ? 'worker' : 'spawn');
   return decoder === 'worker' ? new ZstdWorkerStream() : spawnZstd();
 }

@@ -12,8 +12,8 @@
  * system calls); the visitor is still called one entry at a time, and content
  * arrives before the next entry.
  */
-import { constants, type Dirent, type Stats } from 'node:fs';
-import { lstat, open, readdir, readlink, realpath, stat, statfs } from 'node:fs/promises';
+import { constants, lstat as lstatCb, readdir as readdirCb, readlink as readlinkCb, type Dirent, type Stats } from 'node:fs';
+import { open, realpath, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { StrataError, toStrataError } from '../core/errors.js';
 import type { EntryType, FileEntry, LayerStats, LayerVisitor } from '../core/file.js';
@@ -24,7 +24,7 @@ import { printable } from './paths.js';
 export interface WalkDirectoryOptions {
   signal?: AbortSignal;
   logger?: Logger;
-  /** File system operations in flight at once (default 32). */
+  /** Directories listed and stat'ed at once (default 4; each keeps up to 64 lstat calls in flight). */
   concurrency?: number;
   /** Most bytes of one file handed to the visitor, whatever it asked for. */
   maxContentBytes?: number;
@@ -69,6 +69,17 @@ const SKIPPABLE = new Set(['ENOENT', 'EACCES', 'EPERM', 'ENOTDIR', 'ELOOP', 'ENA
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 
+// The callback API wrapped by hand: fs/promises costs ~3x more main-thread
+// time per call (measured: 21 µs vs 6 µs per lstat), which dominates a walk
+// of a few hundred thousand cached inodes.
+const lstat = (p: string): Promise<Stats> => new Promise((resolve, reject) => lstatCb(p, (e, st) => (e ? reject(e) : resolve(st))));
+const readlink = (p: string): Promise<string> => new Promise((resolve, reject) => readlinkCb(p, (e, t) => (e ? reject(e) : resolve(t))));
+const readdir = (p: string): Promise<Dirent[]> =>
+  new Promise((resolve, reject) => readdirCb(p, { withFileTypes: true }, (e, d) => (e ? reject(e) : resolve(d))));
+
+/** lstat calls in flight for one directory. */
+const STAT_BATCH = 64;
+
 /** Entries stat'ed but not yet visited before listing pauses (bounds memory when the visitor is slow). */
 const MAX_BACKLOG = 20_000;
 
@@ -95,7 +106,7 @@ export async function walkDirectory(root: string, visitor: LayerVisitor, options
 
   const walker = new DirectoryWalker(realRoot, visitor, {
     logger,
-    concurrency: Math.max(1, options.concurrency ?? 32),
+    concurrency: Math.max(1, options.concurrency ?? 4),
     maxContentBytes: options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES,
     maxEntries: options.maxEntries ?? Number.POSITIVE_INFINITY,
     signal: options.signal,
@@ -114,15 +125,29 @@ interface WalkerOptions {
   where: { image: string };
 }
 
+interface Batch {
+  items: Item[];
+}
+
+/**
+ * `concurrency` lister loops take directories from a queue, list and lstat
+ * them, and hand each directory's entries as one batch to a single visitor
+ * loop. A directory is queued only after its parent's batch, so parents
+ * reach the visitor before their children.
+ */
 class DirectoryWalker {
   entries = 0;
   bytes = 0;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  private visitChain: Promise<void> = Promise.resolve();
+  private readonly dirs: Array<{ abs: string; rel: string; dev: number }> = [];
+  private busyListers = 0;
+  private readonly idleListers: Array<() => void> = [];
+  private readonly batches: Batch[] = [];
+  private batchHead = 0;
   private backlog = 0;
+  private visitorWake: (() => void) | undefined;
   private readonly backlogWaiters: Array<() => void> = [];
-  private failure: unknown;
+  private listingDone = false;
+  private failure: { error: unknown } | undefined;
 
   constructor(
     private readonly root: string,
@@ -131,34 +156,76 @@ class DirectoryWalker {
   ) {}
 
   async run(rootStat: Stats): Promise<void> {
-    await this.directory(this.root, '', rootStat.dev);
-    await this.visitChain;
-    if (this.failure !== undefined) throw this.failure;
+    this.dirs.push({ abs: this.root, rel: '', dev: rootStat.dev });
+    const listers = Array.from({ length: this.options.concurrency }, () => this.lister());
+    const visiting = this.visitLoop();
+    await Promise.all(listers).then(
+      () => {
+        this.listingDone = true;
+        this.visitorWake?.();
+      },
+      (e: unknown) => this.fail(e),
+    );
+    await visiting;
+    if (this.failure) throw this.failure.error;
   }
 
-  /** Lists one directory, stats its children, queues them for the visitor, then descends. */
-  private async directory(abs: string, rel: string, dev: number): Promise<void> {
-    if (this.failure !== undefined) return;
-    this.options.signal?.throwIfAborted();
-    while (this.backlog > MAX_BACKLOG) await new Promise<void>((resolve) => this.backlogWaiters.push(resolve));
+  private fail(e: unknown): void {
+    this.failure ??= { error: e };
+    this.listingDone = true;
+    this.visitorWake?.();
+    for (const w of this.idleListers.splice(0)) w();
+    for (const w of this.backlogWaiters.splice(0)) w();
+  }
 
-    const dirents = await this.fsOp(() => readdir(abs, { withFileTypes: true }), abs);
-    if (!dirents) return;
-    const items = (await Promise.all(dirents.map((d) => this.item(abs, rel, d)))).filter((i): i is Item => i !== undefined);
-    items.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-
-    this.backlog += items.length;
-    const visited = this.enqueueVisit(items);
-    const subdirs: Array<Promise<void>> = [];
-    for (const item of items) {
-      if (item.type !== 'dir' || !(await this.shouldDescend(item, rel, dev))) continue;
-      subdirs.push(this.directory(item.abs, item.rel, item.st.dev));
+  /** Takes directories until none are left and no other lister can add more. */
+  private async lister(): Promise<void> {
+    for (;;) {
+      if (this.failure) return;
+      const dir = this.dirs.pop();
+      if (!dir) {
+        if (this.busyListers === 0) {
+          for (const w of this.idleListers.splice(0)) w();
+          return;
+        }
+        await new Promise<void>((resolve) => this.idleListers.push(resolve));
+        continue;
+      }
+      this.busyListers++;
+      try {
+        this.options.signal?.throwIfAborted();
+        while (this.backlog > MAX_BACKLOG && !this.failure) await new Promise<void>((resolve) => this.backlogWaiters.push(resolve));
+        await this.list(dir.abs, dir.rel, dir.dev);
+      } catch (e) {
+        this.fail(e);
+      } finally {
+        this.busyListers--;
+        for (const w of this.idleListers.splice(0)) w();
+      }
     }
-    await Promise.all([visited, ...subdirs]);
+  }
+
+  /** Lists and stats one directory, queues its batch for the visitor and its subdirectories for listing. */
+  private async list(abs: string, rel: string, dev: number): Promise<void> {
+    const dirents = await this.fsOp(() => readdir(abs), abs);
+    if (!dirents?.length) return;
+    dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const items: Item[] = [];
+    for (let i = 0; i < dirents.length; i += STAT_BATCH) {
+      const got = await Promise.all(dirents.slice(i, i + STAT_BATCH).map((d) => this.item(abs, rel, d)));
+      for (const item of got) if (item) items.push(item);
+    }
+    this.batches.push({ items });
+    this.backlog += items.length;
+    this.visitorWake?.();
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i] as Item;
+      if (item.type === 'dir' && (await this.shouldDescend(item, rel, dev))) this.dirs.push({ abs: item.abs, rel: item.rel, dev: item.st.dev });
+    }
   }
 
   private async item(dirAbs: string, dirRel: string, d: Dirent): Promise<Item | undefined> {
-    const abs = path.join(dirAbs, d.name);
+    const abs = dirAbs === '/' ? `/${d.name}` : `${dirAbs}/${d.name}`;
     const rel = dirRel === '' ? d.name : `${dirRel}/${d.name}`;
     const st = await this.fsOp(() => lstat(abs), abs);
     if (!st) return undefined;
@@ -185,22 +252,34 @@ class DirectoryWalker {
     return true;
   }
 
-  private enqueueVisit(items: Item[]): Promise<void> {
-    const run = async (): Promise<void> => {
+  /** The one consumer: calls the visitor batch by batch, entry by entry. */
+  private async visitLoop(): Promise<void> {
+    for (;;) {
+      if (this.failure) return;
+      const batch = this.batches[this.batchHead];
+      if (!batch) {
+        if (this.listingDone) return;
+        await new Promise<void>((resolve) => (this.visitorWake = resolve));
+        this.visitorWake = undefined;
+        continue;
+      }
+      this.batches[this.batchHead++] = undefined as unknown as Batch;
+      if (this.batchHead > 1024) {
+        this.batches.splice(0, this.batchHead);
+        this.batchHead = 0;
+      }
       try {
-        for (const item of items) {
-          if (this.failure !== undefined) return;
+        for (const item of batch.items) {
+          if (this.failure) return;
           await this.visit(item);
         }
       } catch (e) {
-        this.failure ??= e;
-      } finally {
-        this.backlog -= items.length;
-        if (this.backlog <= MAX_BACKLOG) for (const w of this.backlogWaiters.splice(0)) w();
+        this.fail(e);
+        return;
       }
-    };
-    this.visitChain = this.visitChain.then(run);
-    return this.visitChain;
+      this.backlog -= batch.items.length;
+      if (this.backlog <= MAX_BACKLOG) for (const w of this.backlogWaiters.splice(0)) w();
+    }
   }
 
   private async visit(item: Item): Promise<void> {
@@ -260,10 +339,8 @@ class DirectoryWalker {
     }, item.abs);
   }
 
-  /** Runs a file system call under the concurrency bound; races and denials become undefined. */
+  /** Runs a file system call; races and denials become undefined (logged), other errors too (warned). */
   private async fsOp<T>(op: () => Promise<T>, abs: string): Promise<T | undefined> {
-    if (this.active >= this.options.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
     try {
       return await op();
     } catch (e) {
@@ -272,14 +349,11 @@ class DirectoryWalker {
         this.options.logger.debug(`${printable(abs)}: skipped (${code})`);
         return undefined;
       }
-      if (code) {
+      if (code && code !== 'ABORT_ERR') {
         this.options.logger.warn(`${printable(abs)}: skipped (${(e as Error).message})`);
         return undefined;
       }
       throw e;
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
     }
   }
 }

@@ -76,7 +76,7 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
     );
     let uncompressed = 0;
     const hashSeparately = diffHash !== blobHash;
-    for await (const chunk of out as AsyncIterable<Buffer>) {
+    await consume(out, (chunk) => {
       uncompressed += chunk.length;
       if (hashSeparately) diffHash.update(chunk);
       if (uncompressed > limits.maxUncompressedBytes) {
@@ -89,9 +89,8 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
           where,
         );
       }
-      const wait = reader.push(chunk);
-      if (wait) await wait;
-    }
+      return reader.push(chunk);
+    });
     reader.finish();
     if (layer.size >= 0 && tap.bytes !== layer.size) {
       throw new StrataError('corrupt', `truncated blob: read ${tap.bytes} of the ${layer.size} bytes the manifest declares`, where);
@@ -108,6 +107,59 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Feeds every chunk of `stream` to `onChunk`, pausing while a returned
+ * promise settles. 'data' events rather than an async iterator: the iterator
+ * concatenates whatever is buffered into a new Buffer (a copy of every byte)
+ * and lets the decompressor idle until the next read.
+ */
+function consume(stream: Readable, onChunk: (chunk: Buffer) => Promise<void> | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const cleanup = (): void => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+    };
+    const onError = (e: unknown): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      stream.pause();
+      reject(e);
+    };
+    const onData = (chunk: Buffer): void => {
+      let wait: Promise<void> | undefined;
+      try {
+        wait = onChunk(chunk);
+      } catch (e) {
+        onError(e);
+        return;
+      }
+      if (wait) {
+        stream.pause();
+        wait.then(() => {
+          if (!settled) stream.resume();
+        }, onError);
+      }
+    };
+    const onEnd = (): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve();
+    };
+    const onClose = (): void => {
+      if (!stream.readableEnded) onError(new Error('layer stream closed before its end'));
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
 }
 
 function toLayerError(e: unknown, compression: Compression, where: ErrorWhere): unknown {

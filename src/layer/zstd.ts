@@ -162,7 +162,7 @@ export class ZstdWorkerStream extends Duplex {
 
   constructor(options: ZstdStreamOptions = {}) {
     // Readable side: a few MiB of decompressed data at most, in OUT_CHUNK pieces.
-    super({ readableHighWaterMark: 2 * OUT_CHUNK, writableHighWaterMark: 256 * 1024 });
+    super({ readableHighWaterMark: 2 * OUT_CHUNK, writableHighWaterMark: 1024 * 1024 });
     const binding = zstdBinding();
     if (!binding) throw new Error('zstd-napi is not available');
     this.worker = acquireWorker(binding);
@@ -174,11 +174,22 @@ export class ZstdWorkerStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this._writev([{ chunk }], cb);
+  }
+
+  /** Everything written while the worker was busy goes over as one message (each costs ~0.1 ms). */
+  override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
     this.pendingWrite = cb;
-    // Copy: the chunk may be a view into a pooled buffer the source reuses.
-    const copy = new Uint8Array(chunk.length);
-    copy.set(chunk);
-    this.worker.postMessage({ t: 'data', job: this.job, buf: copy.buffer, off: 0, len: copy.length }, [copy.buffer]);
+    let length = 0;
+    for (const { chunk } of chunks) length += chunk.length;
+    // Copied, then transferred: a chunk may be a view into a buffer its source reuses.
+    const copy = new Uint8Array(length);
+    let off = 0;
+    for (const { chunk } of chunks) {
+      copy.set(chunk, off);
+      off += chunk.length;
+    }
+    this.worker.postMessage({ t: 'data', job: this.job, buf: copy.buffer, off: 0, len: length }, [copy.buffer]);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
