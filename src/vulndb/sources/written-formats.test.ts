@@ -190,3 +190,27 @@ describe('Debian tracker JSON export', () => {
     ]);
   });
 });
+
+describe('Wolfi / Chainguard security.json (secdb format, no snapshot here)', () => {
+  it('recognised by urlprefix, ecosystem Wolfi, same secfixes rules', async () => {
+    const { wolfiSecdbSource, alpineSecdbSource } = await import('./alpine-secdb.js');
+    const doc = {
+      apkurl: '{{urlprefix}}/{{reponame}}/{{arch}}/{{pkg.name}}-{{pkg.ver}}.apk',
+      archs: ['x86_64', 'aarch64'],
+      reponame: 'os',
+      urlprefix: 'https://packages.wolfi.dev',
+      packages: [{ pkg: { name: 'openssl', secfixes: { '3.3.2-r0': ['CVE-2024-6119 GHSA-xxxx-yyyy-zzzz'], '0': ['CVE-2022-0001'] } } }],
+    };
+    const text = JSON.stringify(doc);
+    const candidate = { name: 'security.json', location: 'https://packages.wolfi.dev/os/security.json', head: text, isZip: false };
+    expect(wolfiSecdbSource.recognise(candidate)).toBe(true);
+    expect(alpineSecdbSource.recognise(candidate)).toBe(false);
+    const { records, skips } = await readAll(wolfiSecdbSource, 'security.json', text);
+    expect(skips).toEqual([]);
+    expect(records.flatMap((r) => (r.kind === 'advisory' ? [[r.advisory.ecosystem, r.advisory.package, r.advisory.id, r.advisory.status, r.advisory.aliases]] : []))).toEqual([
+      // JSON.parse puts the integer-like key "0" first.
+      ['Wolfi', 'openssl', 'CVE-2022-0001', 'not_affected', []],
+      ['Wolfi', 'openssl', 'CVE-2024-6119', 'fixed', ['GHSA-xxxx-yyyy-zzzz']],
+    ]);
+  });
+});
