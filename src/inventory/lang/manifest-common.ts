@@ -232,16 +232,19 @@ function reach(edges: ReadonlyMap<string, readonly string[]>, roots: Iterable<st
 /** License strings as package managers write them: `MIT`, `{type: "MIT"}`, arrays of either. */
 export function licenseList(...values: unknown[]): string[] | undefined {
   const out: string[] = [];
-  const add = (v: unknown): void => {
+  // Real files nest at most an array of objects; deeper structures are not licences (and must not exhaust the stack).
+  const add = (v: unknown, depth: number): void => {
     if (typeof v === 'string') {
       const t = v.trim();
       if (t && !out.includes(t)) out.push(t);
+    } else if (depth >= 3) {
+      return;
     } else if (Array.isArray(v)) {
-      for (const x of v) add(x);
+      for (const x of v) add(x, depth + 1);
     } else if (isRecord(v)) {
-      add(v.type ?? v.name);
+      add(v.type ?? v.name, depth + 1);
     }
   };
-  for (const v of values) add(v);
+  for (const v of values) add(v, 0);
   return out.length ? out : undefined;
 }

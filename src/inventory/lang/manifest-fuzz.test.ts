@@ -140,4 +140,22 @@ describe('manifest parsers under random input', () => {
     const jsonDeep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
     await parseOnce(targets[16] as Target, Buffer.from(jsonDeep));
   });
+
+  // Inputs built to make a careless parser quadratic or recursive: each must come back (with packages or
+  // a clear error) within the test timeout.
+  it('adversarial one-line and deeply nested files come back', async () => {
+    const byId = (id: string, name: string) => targets.find((t) => t.scanner.id === id && t.path.endsWith(name)) as Target;
+    const cases: [Target, string][] = [
+      [byId('gemspec', '.gemspec'), 'Gem::Specification.new do '.repeat(300_000)],
+      [byId('gemspec', '.gemspec'), `Gem::Specification.new do |s| ${'s.name = "a" ; '.repeat(300_000)}`],
+      [byId('gemspec', '.gemspec'), `Gem::Specification.new do |s|\n s.licenses = [${'"MIT", '.repeat(300_000)}]\n`],
+      [byId('npm-lock', 'pnpm-lock.yaml'), `lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {cpu: [${'x,'.repeat(1_000_000)}x]}\n`],
+      [byId('npm-lock', 'pnpm-lock.yaml'), `lockfileVersion: '9.0'\npackages:\n${'  '.repeat(200_000)}a: 1\n`],
+      [byId('npm-lock', 'yarn.lock'), `"a@^1", ${'"a@^1", '.repeat(500_000)}:\n  version "1.0.0"\n`],
+      [byId('gemfile-lock', 'Gemfile.lock'), `GEM\n  specs:\n    ${'a'.repeat(4_000_000)} (${'1'.repeat(1_000_000)}\n`],
+      [byId('npm', 'package.json'), `{"name":"a","version":"1.0.0","license":${'['.repeat(100_000)}${']'.repeat(100_000)}}`],
+      [byId('python', 'METADATA'), `Name: a\nVersion: 1\n${' x\n'.repeat(1_000_000)}`],
+    ];
+    for (const [t, text] of cases) await parseOnce(t, Buffer.from(text));
+  });
 });

@@ -260,9 +260,12 @@ function flow(s: string, at: number, lineNo: number, depth: number): { value: un
       throw new NotSimpleYaml(`line ${lineNo}: unsupported flow value`);
     } else {
       const startValue = i;
-      const comma = s.indexOf(',', i);
-      const closing = s.indexOf(close, i);
-      i = comma < 0 ? (closing < 0 ? s.length : closing) : closing < 0 ? comma : Math.min(comma, closing);
+      const closeCode = close.charCodeAt(0);
+      while (i < s.length) {
+        const code = s.charCodeAt(i);
+        if (code === 0x2c || code === closeCode) break;
+        i++;
+      }
       value = plain(s.slice(startValue, i).trim());
     }
     if (isMap) (out as Record<string, unknown>)[key as string] = value;

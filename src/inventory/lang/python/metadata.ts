@@ -50,8 +50,9 @@ export function readHeaders(text: string): Map<string, string[]> {
 /** The distribution the headers describe, or a reason it is not one. */
 export function pythonDistribution(text: string): PythonDistribution | { problem: string } {
   const h = readHeaders(text);
-  const name = h.get('name')?.[0]?.trim();
-  const version = h.get('version')?.[0]?.trim();
+  // Name and Version are single-line fields; a stray continuation line is not part of them.
+  const name = h.get('name')?.[0]?.split('\n')[0]?.trim();
+  const version = h.get('version')?.[0]?.split('\n')[0]?.trim();
   if (!name) return { problem: h.size === 0 ? 'no metadata headers' : 'no Name header' };
   if (!version) return { problem: `${name} has no Version header` };
   const out: PythonDistribution = { name, version };

@@ -96,16 +96,25 @@ function literalList(s: string): string[] | undefined {
 /** `s.name = …` anywhere (also after `;` or `{ |s|` on one line), not `a.s.name`, `==` or `=~`. */
 const ASSIGNMENT = /(?<![\w.:])([A-Za-z_][A-Za-z0-9_]*)\.(name|version|licenses?|platform)[ \t]*=(?![=~>])/g;
 
+/** How far past `=` (or `Gem::Specification.new`) a value is looked for: bounds the work on adversarial one-line files. */
+const WINDOW = 4096;
+
+/** Text from `from` to the end of its line, at most WINDOW characters. */
+function restOfLine(text: string, from: number): string {
+  const window = text.slice(from, from + WINDOW);
+  const eol = window.indexOf('\n');
+  return eol < 0 ? window : window.slice(0, eol);
+}
+
 export function parseGemspec(text: string): Gemspec | { problem: string } {
-  const block = /Gem::Specification\.new\b[^\n]*?(?:do|\{)\s*\|\s*([A-Za-z_][A-Za-z0-9_]*)\s*\|/.exec(text);
+  const ctorAt = text.indexOf('Gem::Specification.new');
+  const block = ctorAt < 0 ? null : /^Gem::Specification\.new\b[^\n]*?(?:do|\{)\s*\|\s*([A-Za-z_][A-Za-z0-9_]*)\s*\|/.exec(text.slice(ctorAt, ctorAt + WINDOW));
   const variable = block?.[1];
   const fields: Partial<Record<'name' | 'version' | 'platform', string>> & { licenses?: string[] } = {};
   for (const m of text.matchAll(ASSIGNMENT)) {
     if (variable !== undefined && m[1] !== variable) continue;
     const field = m[2] as string;
-    const from = (m.index ?? 0) + m[0].length;
-    const eol = text.indexOf('\n', from);
-    const rhs = text.slice(from, eol < 0 ? text.length : eol);
+    const rhs = restOfLine(text, (m.index ?? 0) + m[0].length);
     if (field === 'license' || field === 'licenses') {
       const list = literalList(rhs);
       if (list) fields.licenses = [...(fields.licenses ?? []), ...list.filter((l) => !(fields.licenses ?? []).includes(l))];
@@ -117,7 +126,7 @@ export function parseGemspec(text: string): Gemspec | { problem: string } {
     }
   }
   // Gem::Specification.new("name", "1.0") do |s| …
-  const ctor = /Gem::Specification\.new\s*\(?\s*(["'%][^\n]*)/.exec(text);
+  const ctor = ctorAt < 0 ? null : /^Gem::Specification\.new\s*\(?\s*(["'%].*)/.exec(restOfLine(text, ctorAt));
   if (ctor && (fields.name === undefined || fields.version === undefined)) {
     const first = rubyString(ctor[1] as string);
     const rest = first ? (ctor[1] as string).slice(first.length).replace(/^\s*(\.freeze)?\s*,/, '') : '';
