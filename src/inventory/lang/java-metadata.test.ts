@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '../../../test/support/paths.js';
 import { decodeText, manifestValue, parseArchiveFileName, parseManifest, parseProperties, pomPropertiesCoordinates, pomXmlCoordinates } from './java-metadata.js';
@@ -23,6 +24,13 @@ describe('pom.properties (syft fixtures, rows of syft/java/EXPECTED.tsv)', () =>
     const p = parseProperties('# c\n! c\n  a = 1\nb:2\nc 3\nd\\:e=4\nlong=x\\\n    y\\\n z\nu=\\u00e9\\t!\nempty\n');
     expect(Object.fromEntries(p)).toEqual({ a: '1', b: '2', c: '3', 'd:e': '4', long: 'xyz', u: 'é\t!', empty: '' });
     expect(pomPropertiesCoordinates('groupId=g\nartifactId=a\n')).toBeUndefined();
+  });
+
+  it('stays linear on pathological continuations (4 MiB of them)', () => {
+    const props = parseProperties(`k=${'ab\\\n'.repeat(1 << 20)}end`);
+    expect(props.get('k')?.length).toBe(2 * (1 << 20) + 3);
+    const mf = parseManifest(`K: v\n${' x\n'.repeat(1 << 20)}`);
+    expect(mf.main.get('K')?.length).toBe(1 + (1 << 20));
   });
 
   it('decodes ISO-8859-1 when the bytes are not UTF-8', () => {
@@ -73,6 +81,13 @@ describe('MANIFEST.MF (syft fixtures)', () => {
       main: { 'Key-keykeykey': 'initialconfig:com   $    # aka not empty line', should: 'parse' },
       sections: [],
     });
+  });
+
+  it('reads the first 64 per-entry sections only (a signed jar lists one per class)', () => {
+    const signed = `Manifest-Version: 1.0\n\n${Array.from({ length: 5000 }, (_, i) => `Name: c${i}.class\nSHA-256-Digest: x\n`).join('\n')}`;
+    const m = parseManifest(signed);
+    expect(m.sections.length).toBe(64);
+    expect(m.sections[63]?.get('Name')).toBe('c63.class');
   });
 
   it('looks a header up in the main section first, then in named sections', () => {
@@ -133,5 +148,22 @@ describe('parseArchiveFileName', () => {
     expect(parseArchiveFileName('guava-29.0-jre.jar')).toMatchObject({ artifactId: 'guava', version: '29.0-jre' });
     expect(parseArchiveFileName('usr/share/java/commons-lang3.jar')).toEqual({ base: 'commons-lang3', artifactId: 'commons-lang3' });
     expect(parseArchiveFileName('app.WAR')).toEqual({ base: 'app', artifactId: 'app' });
+  });
+});
+
+describe('text parsers on arbitrary input (fast-check)', () => {
+  it('never throw, whatever the text', () => {
+    const pieces = fc.constantFrom('<', '>', '</', '<!--', '-->', '<![CDATA[', ']]>', '${', '}', '&#x', ';', '\\', '\n', '\r', ' ', ':', '=', 'project', 'version', 'Name: ', 'u00');
+    const text = fc.array(fc.oneof(pieces, fc.string({ maxLength: 8 })), { maxLength: 200 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        parseProperties(t);
+        pomPropertiesCoordinates(t);
+        manifestValue(parseManifest(t), 'Implementation-Version');
+        pomXmlCoordinates(t);
+        parseArchiveFileName(t);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -23,10 +23,17 @@ export function parseProperties(text: string): Map<string, string> {
     let line = (lines[i] as string).replace(/^[ \t\f]+/, '');
     if (line === '' || line[0] === '#' || line[0] === '!') continue;
     // An odd number of trailing backslashes joins the next line (minus its leading whitespace).
-    while (endsWithOddBackslashes(line) && i + 1 < lines.length) {
-      line = line.slice(0, -1) + (lines[++i] as string).replace(/^[ \t\f]+/, '');
+    // Pieces are joined once at the end: re-slicing the growing line would be quadratic.
+    if (endsWithOddBackslashes(line)) {
+      const parts = [line.slice(0, -1)];
+      while (i + 1 < lines.length) {
+        const next = (lines[++i] as string).replace(/^[ \t\f]+/, '');
+        const more = endsWithOddBackslashes(next);
+        parts.push(more ? next.slice(0, -1) : next);
+        if (!more) break;
+      }
+      line = parts.join('');
     }
-    if (endsWithOddBackslashes(line)) line = line.slice(0, -1);
     let k = 0;
     while (k < line.length) {
       const c = line[k];
@@ -80,36 +87,46 @@ export interface Manifest {
   sections: Array<Map<string, string>>;
 }
 
+/** Per-entry sections read: enough for the odd header outside the main section, not the thousands of digests of a signed jar. */
+const MAX_MANIFEST_SECTIONS = 64;
+
 /**
  * JAR manifest format (https://docs.oracle.com/en/java/javase/21/docs/specs/jar/jar.html):
  * `Name: value` headers, sections separated by blank lines, a line starting
  * with one space continues the previous header. Lines that are not headers
  * are ignored rather than failing the whole manifest, as real jars have them.
+ * Only the first MAX_MANIFEST_SECTIONS per-entry sections are read.
  */
 export function parseManifest(text: string): Manifest {
   const groups: Array<Map<string, string>> = [];
   let current: Map<string, string> | undefined;
   let lastKey: string | undefined;
-  for (const line of text.split(/\r\n|\r|\n/)) {
+  const newline = /\r\n|\r|\n/g;
+  let start = 0;
+  for (;;) {
+    const m = newline.exec(text);
+    const line = text.slice(start, m ? m.index : text.length);
     if (line === '') {
       current = undefined;
       lastKey = undefined;
-      continue;
-    }
-    if (line[0] === ' ') {
+    } else if (line[0] === ' ') {
       if (current && lastKey !== undefined) current.set(lastKey, (current.get(lastKey) ?? '') + line.slice(1));
-      continue;
+    } else {
+      const h = /^([A-Za-z0-9][A-Za-z0-9_-]*):(?: (.*)|)$/.exec(line);
+      // Not a header: ignored, as if absent (a continuation after it still extends the last header).
+      if (h) {
+        if (!current) {
+          if (groups.length > MAX_MANIFEST_SECTIONS) break;
+          current = new Map();
+          groups.push(current);
+        }
+        const key = h[1] ?? '';
+        lastKey = key;
+        current.set(key, h[2] ?? '');
+      }
     }
-    const m = /^([A-Za-z0-9][A-Za-z0-9_-]*):(?: (.*)|)$/.exec(line);
-    // Not a header: ignored, as if absent (a continuation after it still extends the last header).
-    if (!m) continue;
-    if (!current) {
-      current = new Map();
-      groups.push(current);
-    }
-    const key = m[1] ?? '';
-    lastKey = key;
-    current.set(key, m[2] ?? '');
+    if (!m) break;
+    start = m.index + m[0].length;
   }
   return { main: groups[0] ?? new Map<string, string>(), sections: groups.slice(1) };
 }

@@ -174,7 +174,7 @@ describe('java scanner on bad and hostile archives', () => {
       'level5 lib/inner.jar!/lib/inner.jar!/lib/inner.jar!/lib/inner.jar!/lib/inner.jar',
     ]);
     expect(warnings).toEqual([]);
-    const limited = readJavaArchive(Buffer.from(inner), 'outer.jar', scanner, { maxDepth: 2, maxReadBytes: 1 << 20, maxArchives: 100, maxMetadataBytes: 1 << 16 });
+    const limited = readJavaArchive(Buffer.from(inner), 'outer.jar', scanner, { maxDepth: 2, maxReadBytes: 1 << 20, maxArchives: 100, maxMetadataBytes: 1 << 16, maxMetadataTotalBytes: 1 << 20 });
     expect(limited.map((a) => a.artifactId)).toEqual(['level0', 'level1', 'level2']);
     expect(warnings).toEqual(['lib/inner.jar!/lib/inner.jar!/lib/inner.jar: archives nested deeper than 2 levels are not opened']);
   });
@@ -183,11 +183,30 @@ describe('java scanner on bad and hostile archives', () => {
     // 8 MiB stored inside the nested jar, which the war deflates to a few KiB.
     const bomb = zipSync({ 'filler.bin': [new Uint8Array(8 * 1024 * 1024), { level: 0 }] });
     const war = zipSync({ 'WEB-INF/lib/a-good-1.0.jar': goodJar(), 'WEB-INF/lib/bomb.jar': bomb, 'WEB-INF/lib/z-after-1.0.jar': goodJar() });
-    const scanner = createJavaScanner({ maxDepth: 4, maxReadBytes: 1024 * 1024, maxArchives: 100, maxMetadataBytes: 1 << 16 });
+    const scanner = createJavaScanner({ maxDepth: 4, maxReadBytes: 1024 * 1024, maxArchives: 100, maxMetadataBytes: 1 << 16, maxMetadataTotalBytes: 1 << 20 });
     const inv = await inventoryFromFiles([scanner], [{ path: 'srv/bomb.war', content: Buffer.from(war) }]);
     expect(triples(inv.packages)).toEqual(['org.ok:good\t1.0\tsrv/bomb.war!/WEB-INF/lib/a-good-1.0.jar', 'org.ok:good\t1.0\tsrv/bomb.war!/WEB-INF/lib/z-after-1.0.jar']);
     expect(inv.skipped.map((s) => s.reason)).toEqual([
       expect.stringMatching(/^WEB-INF\/lib\/bomb\.jar: not read, its \d+ bytes would pass the 1048576-byte budget for one file \(zip bomb guard\)$/),
+    ]);
+  });
+
+  it('caps the metadata it parses per file, naming the first entry left out', () => {
+    const padding = '#'.repeat(100_000);
+    const tree: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 20; i++) tree[`META-INF/maven/g/a${String(i).padStart(2, '0')}/pom.properties`] = new TextEncoder().encode(`${padding}\ngroupId=g\nartifactId=a${i}\nversion=1\n`);
+    const warnings: string[] = [];
+    const found = readJavaArchive(Buffer.from(zipSync(tree)), 'many.jar', { warn: (w) => warnings.push(w) }, {
+      maxDepth: 4,
+      maxReadBytes: 1 << 30,
+      maxArchives: 100,
+      maxMetadataBytes: 1 << 20,
+      maxMetadataTotalBytes: 1 << 20,
+    });
+    expect(found.length).toBe(10);
+    expect(warnings).toEqual([
+      `META-INF/maven/g/a10/pom.properties: not read, its ${tree['META-INF/maven/g/a10/pom.properties']?.length} bytes would pass the 1048576-byte metadata budget for one file (zip bomb guard)`,
+      '9 more entries not read for the same reason',
     ]);
   });
 

@@ -83,6 +83,8 @@ export interface JavaLimits {
   maxArchives: number;
   /** Largest pom.properties, pom.xml or MANIFEST.MF read. */
   maxMetadataBytes: number;
+  /** All pom.properties, pom.xml and MANIFEST.MF bytes parsed for one top-level file (real wars need a few MiB). */
+  maxMetadataTotalBytes: number;
 }
 
 export const DEFAULT_JAVA_LIMITS: JavaLimits = {
@@ -90,6 +92,7 @@ export const DEFAULT_JAVA_LIMITS: JavaLimits = {
   maxReadBytes: 1024 * 1024 * 1024,
   maxArchives: 10_000,
   maxMetadataBytes: 4 * 1024 * 1024,
+  maxMetadataTotalBytes: 64 * 1024 * 1024,
 };
 
 export function createJavaScanner(limits: JavaLimits = DEFAULT_JAVA_LIMITS): Scanner<JavaArtifact[]> {
@@ -138,6 +141,7 @@ export function readJavaArchive(buf: Buffer, path: string, ctx: ParseContext, li
 
 class ArchiveWalk {
   private readBytes = 0;
+  private metadataBytes = 0;
   private opened = 0;
   /** Entries left unread because of the byte or archive budget (the first one is named in a warning). */
   private overBudget = 0;
@@ -170,7 +174,7 @@ class ArchiveWalk {
     const found: JavaArtifact[] = [];
     const pomDirs = new Set<string>();
     for (const e of poms) {
-      const bytes = this.read(buf, dir, e, this.limits.maxMetadataBytes, where);
+      const bytes = this.read(buf, dir, e, 'metadata', where);
       if (!bytes) continue;
       const c = pomPropertiesCoordinates(decodeText(bytes));
       if (!c) {
@@ -184,7 +188,7 @@ class ArchiveWalk {
     const unversioned: Array<{ groupId: string; artifactId: string; entry: string }> = [];
     for (const e of pomXmls) {
       if (pomDirs.has(e.name.slice(0, e.name.lastIndexOf('/') + 1))) continue;
-      const bytes = this.read(buf, dir, e, this.limits.maxMetadataBytes, where);
+      const bytes = this.read(buf, dir, e, 'metadata', where);
       const c = bytes ? pomXmlCoordinates(decodeText(bytes)) : undefined;
       if (!c?.groupId || !c.artifactId) continue;
       if (c.version) found.push({ groupId: c.groupId, artifactId: c.artifactId, version: c.version, evidence: 'pom.xml', archive: location, entry: e.name });
@@ -194,7 +198,7 @@ class ArchiveWalk {
     const file = parseArchiveFileName(fileName);
     const isSelf = (artifactId: string) => artifactId.toLowerCase() === file.artifactId.toLowerCase();
     if (!found.some((a) => isSelf(a.artifactId))) {
-      const mfBytes = manifestEntry ? this.read(buf, dir, manifestEntry, this.limits.maxMetadataBytes, where) : undefined;
+      const mfBytes = manifestEntry ? this.read(buf, dir, manifestEntry, 'metadata', where) : undefined;
       const manifest = mfBytes ? parseManifest(decodeText(mfBytes)) : undefined;
       const candidate = unversioned.length === 1 ? unversioned[0] : unversioned.find((u) => isSelf(u.artifactId));
       if (candidate) {
@@ -235,7 +239,7 @@ class ArchiveWalk {
       return;
     }
     this.opened++;
-    const bytes = this.read(buf, dir, e, Number.MAX_SAFE_INTEGER, where);
+    const bytes = this.read(buf, dir, e, 'archive', where);
     if (!bytes) return;
     let inner: ZipDirectory;
     try {
@@ -249,16 +253,21 @@ class ArchiveWalk {
   }
 
   /** An entry's bytes, counted against the read budget; undefined (with a warning) when unreadable. */
-  private read(buf: Buffer, dir: ZipDirectory, e: ZipEntry, max: number, where: (entry: string) => string): Buffer | undefined {
-    if (e.size > this.limits.maxReadBytes - this.readBytes) {
+  private read(buf: Buffer, dir: ZipDirectory, e: ZipEntry, kind: 'metadata' | 'archive', where: (entry: string) => string): Buffer | undefined {
+    const metadata = kind === 'metadata';
+    const overRead = e.size > this.limits.maxReadBytes - this.readBytes;
+    const overMetadata = metadata && e.size <= this.limits.maxMetadataBytes && e.size > this.limits.maxMetadataTotalBytes - this.metadataBytes;
+    if (overRead || overMetadata) {
       if (this.overBudget++ === 0) {
-        this.ctx.warn(`${where(e.name)}: not read, its ${e.size} bytes would pass the ${this.limits.maxReadBytes}-byte budget for one file (zip bomb guard)`);
+        const budget = overRead ? `${this.limits.maxReadBytes}-byte budget` : `${this.limits.maxMetadataTotalBytes}-byte metadata budget`;
+        this.ctx.warn(`${where(e.name)}: not read, its ${e.size} bytes would pass the ${budget} for one file (zip bomb guard)`);
       }
       return undefined;
     }
     try {
-      const bytes = readZipEntry(buf, dir, e, max);
+      const bytes = readZipEntry(buf, dir, e, metadata ? this.limits.maxMetadataBytes : Number.MAX_SAFE_INTEGER);
       this.readBytes += bytes.length;
+      if (metadata) this.metadataBytes += bytes.length;
       return bytes;
     } catch (err) {
       if (!(err instanceof ZipError)) throw err;
