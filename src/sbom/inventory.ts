@@ -6,7 +6,7 @@
  */
 import type { Distro, Inventory, Package, Skipped } from '../core/package.js';
 import type { Artifact } from '../core/result.js';
-import { distroEcosystem, FALLBACK_OS_ECOSYSTEM, packageTypeOf, type OsPackageType } from '../inventory/distro/ecosystem.js';
+import { distroEcosystem, FALLBACK_OS_ECOSYSTEM, packageTypeOf, type OsPackageType } from '../core/ecosystem.js';
 import { firstProp, type SbomComponent, type SbomDocument, type SbomFormat } from './document.js';
 import { ecosystemForDistro, family, packageFromPurl, PurlError, type PurlPackage } from './purl.js';
 

@@ -5,7 +5,7 @@
  */
 import { PackageURL } from 'packageurl-js';
 import type { PackageKind } from '../core/package.js';
-import { DEBIAN_CODENAMES, distroEcosystem, packageTypeOf } from '../inventory/distro/ecosystem.js';
+import { DEBIAN_CODENAMES, distroEcosystem, packageTypeOf } from '../core/ecosystem.js';
 
 /** Language purl types and their OSV ecosystem. */
 const LANG_ECOSYSTEM: Readonly<Record<string, string>> = {

@@ -4,17 +4,19 @@
  * The matcher must look packages up with `normalizePackageName` so that both
  * sides agree (PyPI `Django_REST.framework` and `django-rest-framework` are one).
  */
+import { canonicalOsEcosystem, DEBIAN_CODENAMES, distroEcosystem } from '../core/ecosystem.js';
 
 /**
- * Normalises an ecosystem name as the database stores it: OSV's
- * `Ubuntu:22.04:LTS` becomes `Ubuntu:22.04` (inventory reports VERSION_ID,
- * and LTS-ness is not part of the release's identity); the rest is kept.
+ * Normalises an ecosystem name as the database stores it, with the same
+ * rules inventory uses to name a release (src/core/ecosystem.ts): OSV's
+ * `Ubuntu:22.04:LTS` becomes `Ubuntu:22.04`, `Debian:unstable` becomes
+ * `Debian:sid`, and so on; language ecosystems are kept.
  */
 export function normalizeEcosystem(ecosystem: string): string {
-  const e = ecosystem.trim();
-  if (e.startsWith('Ubuntu:')) return e.replace(/:LTS$/, '');
-  return e;
+  return canonicalOsEcosystem(ecosystem.trim());
 }
+
+export const DEBIAN_SID = distroEcosystem({ family: 'debian', version: 'sid' });
 
 /** The part before `:` (`Debian:12` → `Debian`). */
 export function ecosystemFamily(ecosystem: string): string {
@@ -48,29 +50,8 @@ export function normalizePackageName(ecosystem: string, name: string): string {
   }
 }
 
-/** Debian codenames → release numbers (OSV `Debian:<n>`); sid is `Debian:unstable`. */
-export const DEBIAN_RELEASES: Readonly<Record<string, string>> = {
-  buzz: '1.1',
-  rex: '1.2',
-  bo: '1.3',
-  hamm: '2.0',
-  slink: '2.1',
-  potato: '2.2',
-  woody: '3.0',
-  sarge: '3.1',
-  etch: '4.0',
-  lenny: '5.0',
-  squeeze: '6.0',
-  wheezy: '7',
-  jessie: '8',
-  stretch: '9',
-  buster: '10',
-  bullseye: '11',
-  bookworm: '12',
-  trixie: '13',
-  forky: '14',
-  duke: '15',
-};
+/** Debian codenames → release numbers (OSV `Debian:<n>`). */
+export const DEBIAN_RELEASES: Readonly<Record<string, string>> = DEBIAN_CODENAMES;
 
 /**
  * The releases the security tracker tracks today (its JSON export lists
@@ -80,13 +61,12 @@ export const DEBIAN_RELEASES: Readonly<Record<string, string>> = {
  */
 export const DEBIAN_TRACKED_RELEASES: readonly string[] = ['bullseye', 'bookworm', 'trixie', 'forky'];
 
-/** `bookworm` → `Debian:12`, `sid`/`unstable` → `Debian:unstable`, `experimental` → `Debian:experimental`; unknown → undefined. */
+/** `bookworm` → `Debian:12`, `sid`/`unstable` → `Debian:sid` (as inventory names a testing/unstable image), `experimental` → `Debian:experimental`; unknown → undefined. */
 export function debianEcosystem(codename: string): string | undefined {
   const c = codename.toLowerCase();
-  if (c === 'sid' || c === 'unstable') return 'Debian:unstable';
+  if (c === 'sid' || c === 'unstable') return DEBIAN_SID;
   if (c === 'experimental') return 'Debian:experimental';
-  const n = DEBIAN_RELEASES[c];
-  return n ? `Debian:${n}` : undefined;
+  return DEBIAN_RELEASES[c] ? distroEcosystem({ family: 'debian', version: c }) : undefined;
 }
 
 /** Ubuntu codenames → VERSION_ID, for feeds that name releases by codename. */

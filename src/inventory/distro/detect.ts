@@ -6,7 +6,7 @@
  * PRETTY_NAME or its repositories).
  */
 import type { Distro } from '../../core/package.js';
-import { distroEcosystem, type ReleaseId } from './ecosystem.js';
+import { distroEcosystem, type ReleaseId } from '../../core/ecosystem.js';
 import { parseReleaseLine } from './os-release.js';
 
 /** What the distro scanner keeps of one release file. */

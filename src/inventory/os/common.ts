@@ -4,7 +4,7 @@
  */
 import type { Distro } from '../../core/package.js';
 import type { LayerRef, ParsedFile } from '../../core/scanner.js';
-import { FALLBACK_OS_ECOSYSTEM, type OsPackageType, packageTypeOf } from '../distro/ecosystem.js';
+import { FALLBACK_OS_ECOSYSTEM, type OsPackageType, packageTypeOf } from '../../core/ecosystem.js';
 
 export interface OsTarget {
   /** OSV ecosystem for the packages: the distro's, or the package manager's family without a release. */

@@ -106,8 +106,8 @@ describe('CVE/list release model', () => {
     const { entries } = await parse([v.header.line, ...(v.annotations ?? []).map((a) => a.line)].join('\n'), 'cve');
     const ads = advisoriesOfEntry(entries[0] as ListEntry, 'list', skipNone);
     const by = Object.fromEntries(ads.map((a) => [a.ecosystem, a]));
-    expect(Object.keys(by).sort()).toEqual(['Debian:11', 'Debian:12', 'Debian:13', 'Debian:14', 'Debian:unstable']);
-    expect(by['Debian:unstable']).toMatchObject({ id: 'CVE-2026-27171', package: 'zlib', status: 'affected', ranges: [], statusNote: '<unfixed>' });
+    expect(Object.keys(by).sort()).toEqual(['Debian:11', 'Debian:12', 'Debian:13', 'Debian:14', 'Debian:sid']);
+    expect(by['Debian:sid']).toMatchObject({ id: 'CVE-2026-27171', package: 'zlib', status: 'affected', ranges: [], statusNote: '<unfixed>' });
     expect(by['Debian:13']).toMatchObject({ status: 'will_not_fix', statusNote: '<no-dsa> (Minor issue)', ranges: [] });
     expect(by['Debian:12']).toMatchObject({ status: 'will_not_fix', statusNote: '<no-dsa> (Minor issue)' });
     expect(by['Debian:11']).toMatchObject({ status: 'fix_deferred', statusNote: '<postponed> (Minor issue; hardening of API)' });
@@ -121,7 +121,7 @@ describe('CVE/list release model', () => {
     const ads = advisoriesOfEntry(entries[0] as ListEntry, 'list', skipNone);
     const by = Object.fromEntries(ads.map((a) => [a.ecosystem, a]));
     const fixedAt = (v: string) => [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: v }] }];
-    expect(by['Debian:unstable']).toMatchObject({ status: 'fixed', ranges: fixedAt('5.10.38-1') });
+    expect(by['Debian:sid']).toMatchObject({ status: 'fixed', ranges: fixedAt('5.10.38-1') });
     expect(by['Debian:10']).toMatchObject({ status: 'fixed', ranges: fixedAt('4.19.194-1') });
     expect(by['Debian:11']).toMatchObject({ status: 'fix_deferred', statusNote: '<postponed> (Minor issue, revisit once fixed upstream)' });
     expect(by['Debian:12']).toMatchObject({ status: 'affected', ranges: fixedAt('5.10.38-1'), statusNote: 'fixed in unstable 5.10.38-1; no fix listed for bookworm' });
@@ -155,7 +155,7 @@ describe('CVE/list release model', () => {
     expect(entries.map((e) => e.name)).toEqual(['CVE-2023-1234', 'CVE-2023-1235', 'CVE-2023-1236', 'CVE-2023-1237', 'CVE-2023-1238']);
     const first = advisoriesOfEntry(entries[0] as ListEntry, 'list', skipNone);
     const by = Object.fromEntries(first.map((a) => [a.ecosystem, a]));
-    expect(by['Debian:unstable']?.severity).toEqual([{ source: 'debian', type: 'rating', label: 'medium', rating: 'MEDIUM' }]);
+    expect(by['Debian:sid']?.severity).toEqual([{ source: 'debian', type: 'rating', label: 'medium', rating: 'MEDIUM' }]);
     expect(by['Debian:12']).toMatchObject({ status: 'will_not_fix', severity: [{ source: 'debian', label: 'medium' }] });
     expect(by['Debian:11']).toMatchObject({ status: 'fixed', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.1.1n-0+deb11u5' }] }] });
     expect(by['Debian:10']).toMatchObject({ status: 'fix_deferred' });
@@ -165,11 +165,11 @@ describe('CVE/list release model', () => {
     const last = advisoriesOfEntry(entries[4] as ListEntry, 'list', skipNone);
     const key = (a: { package: string; ecosystem: string }) => `${a.package} ${a.ecosystem}`;
     const m = Object.fromEntries(last.map((a) => [key(a), a]));
-    expect(m['oldpkg Debian:unstable']).toMatchObject({ status: 'not_affected', statusNote: '<removed>' });
+    expect(m['oldpkg Debian:sid']).toMatchObject({ status: 'not_affected', statusNote: '<removed>' });
     expect(m['oldpkg Debian:12']).toMatchObject({ status: 'will_not_fix', statusNote: '<ignored> (unsupported in bookworm)' });
     expect(m['oldpkg Debian:13']).toMatchObject({ status: 'affected', statusNote: 'removed from unstable; no fix listed for trixie' });
     expect(last.filter((a) => a.package === 'newpkg')).toEqual([]);
-    expect(m['lowpkg Debian:unstable']?.severity[0]).toMatchObject({ label: 'unimportant', rating: 'LOW' });
+    expect(m['lowpkg Debian:sid']?.severity[0]).toMatchObject({ label: 'unimportant', rating: 'LOW' });
     expect(m['lowpkg Debian:13']).toMatchObject({ status: 'end_of_life', statusNote: '<end-of-life> (not supported)' });
   });
 

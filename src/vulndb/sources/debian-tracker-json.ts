@@ -95,7 +95,7 @@ export function trackerReleaseAdvisory(pkg: string, cve: string, codename: strin
 export const debianTrackerJsonSource: Source = {
   id: 'debian-tracker-json',
   description: 'Debian security tracker JSON export',
-  version: 1,
+  version: 2, // 2: unstable filed as Debian:sid
   recognise(c: Candidate): boolean {
     return !c.isZip && /^\s*\{\s*"[^"]+"\s*:\s*\{\s*"(?:CVE|TEMP)-[^"]*"\s*:\s*\{/.test(c.head);
   },

@@ -167,7 +167,7 @@ describe('Debian tracker JSON export', () => {
     expect(m['CVE-2023-0286 Debian:12']).toMatchObject({ package: 'openssl', status: 'fixed', ranges: [{ events: [{ introduced: '0' }, { fixed: '3.0.8-1' }] }] });
     expect(m['CVE-2023-0286 Debian:11']).toMatchObject({ status: 'fixed', ranges: [{ events: [{ introduced: '0' }, { fixed: '1.1.1n-0+deb11u4' }] }] });
     expect(m['CVE-2023-0286 Debian:10']).toMatchObject({ status: 'fix_deferred', statusNote: '<postponed> (Minor issue)', severity: [{ source: 'debian', label: 'high**', rating: 'HIGH' }] });
-    expect(m['CVE-2023-0286 Debian:unstable']).toMatchObject({ status: 'fixed' });
+    expect(m['CVE-2023-0286 Debian:sid']).toMatchObject({ status: 'fixed' });
     expect(m['CVE-2010-0928 Debian:12']).toMatchObject({ status: 'affected', statusNote: '<unfixed>', severity: [{ label: 'unimportant', rating: 'LOW' }] });
     expect(m['CVE-2010-0928 Debian:13']).toMatchObject({ status: 'not_affected', ranges: [] });
     expect(m['CVE-2010-0928 Debian:9']).toMatchObject({ status: 'end_of_life' });
@@ -183,7 +183,7 @@ describe('Debian tracker JSON export', () => {
   it('skips a package whose member is not valid JSON, and an unknown release, with where', async () => {
     const text = `{"good": {"CVE-2024-1": {"releases": {"bookworm": {"status": "open", "urgency": "low"}, "hamm2": {"status": "open"}}}},\n"bad": {"CVE-2024-2": {"releases": {"bookworm": {"status": open}}}},\n"after": {"CVE-2024-3": {"releases": {"sid": {"status": "resolved", "fixed_version": "1.0-1"}}}}}`;
     const { records, skips } = await readAll(debianTrackerJsonSource, 'json2', text);
-    expect(records.flatMap((r) => (r.kind === 'advisory' ? [`${r.advisory.id} ${r.advisory.ecosystem}`] : []))).toEqual(['CVE-2024-1 Debian:12', 'CVE-2024-3 Debian:unstable']);
+    expect(records.flatMap((r) => (r.kind === 'advisory' ? [`${r.advisory.id} ${r.advisory.ecosystem}`] : []))).toEqual(['CVE-2024-1 Debian:12', 'CVE-2024-3 Debian:sid']);
     expect(skips.map((s) => [s.reason.replace(/:.*$/s, ''), s.where.line, s.where.record])).toEqual([
       ['unknown release "hamm2"', 1, 'good CVE-2024-1'],
       ['package "bad"', 2, 'bad'],
