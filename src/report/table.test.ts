@@ -126,6 +126,23 @@ describe('table report', () => {
     expect(out.split('\n')[0]).toBe('docker.io/library/debian:12 (debian 12.4): no vulnerabilities found in 2 packages.');
   });
 
+  it('shows the installed package version, and the source version compared when it differs (binNMU)', () => {
+    const scan = debianAppScan();
+    const deb = scan.packages.find((p) => p.name === 'python3-yaml')!;
+    scan.findings = [
+      {
+        ...FINDINGS.libc6_4756,
+        id: 'CVE-2020-14343',
+        package: { name: deb.name, version: deb.version, ecosystem: deb.ecosystem, purl: deb.purl, source: deb.source, paths: deb.paths },
+        installedVersion: '6.0-3',
+        title: 'PyYAML: incomplete fix for CVE-2020-1747',
+      },
+    ];
+    const r = rows(sections(renderTable([scan])).get(`${IMAGE} (debian 12.4)`)!);
+    expect(r[1]!.slice(0, 5)).toEqual(['python3-yaml', 'CVE-2020-14343', 'LOW', 'affected', '6.0-3+b2']);
+    expect(r[2]![4]).toBe('(source 6.0-3)');
+  });
+
   it('marks findings that came from CPE matching', () => {
     const scan = debianAppScan();
     scan.findings = [{ ...FINDINGS.lodash_23337, explanation: { ...FINDINGS.lodash_23337.explanation, matchedBy: 'cpe' } }];

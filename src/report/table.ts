@@ -80,6 +80,15 @@ function vulnerabilityCell(f: Finding): string {
   return f.kev ? `${f.id} (KEV)` : f.id;
 }
 
+/**
+ * What is installed is the package's own version; a distribution compares its
+ * source version (a binNMU `6.0-3+b2` is source `6.0-3`), shown under it when
+ * they differ so the fixed version reads against the right number.
+ */
+function installedCell(f: Finding): string {
+  return f.installedVersion === f.package.version ? f.package.version : `${f.package.version}\n(source ${f.installedVersion})`;
+}
+
 function titleText(f: Finding): string {
   let title = firstLine(f.title) || firstLine(f.description) || f.id;
   if (title.length > TITLE_MAX) {
@@ -104,7 +113,7 @@ function findingsTable(target: Target, c: Colors, width: number | undefined): st
   const natural = head.map((h, i) => {
     let w = h.length;
     rows.forEach((f, k) => {
-      const cell = [f.package.name, vulnerabilityCell(f), f.severity, f.status, f.installedVersion, f.fixedVersion ?? '', titles[k]!][i]!;
+      const cell = [f.package.name, vulnerabilityCell(f), f.severity, f.status, installedCell(f), f.fixedVersion ?? '', titles[k]!][i]!;
       w = Math.max(w, longestLine(cell));
     });
     return w;
@@ -121,7 +130,7 @@ function findingsTable(target: Target, c: Colors, width: number | undefined): st
       vulnerabilityCell(r),
       paintSeverity(c, r.severity),
       r.status,
-      r.installedVersion,
+      installedCell(r),
       r.fixedVersion ?? '',
       urls[k]!.length <= titleRoom ? `${titles[k]}\n${c.dim(urls[k])}` : titles[k]!,
     ],
