@@ -53,6 +53,11 @@ describe('SARIF report', () => {
     expect(uriOf('CVE-2023-45288', 'stdlib')).toBe('usr/local/bin/esbuild');
     expect(uriOf('CVE-2021-23337', 'lodash')).toBe('app/package-lock.json');
     expect(imagePathUri('/opt/app dir/x:y.jar')).toBe('opt/app%20dir/x%3Ay.jar');
+    // A package an SBOM named without a path: the SBOM file itself.
+    const sbom = debianAppScan();
+    sbom.artifact = { name: 'web', type: 'sbom', source: 'sboms/web.cdx.json' };
+    sbom.findings = [{ ...FINDINGS.lodash_23337, package: { ...FINDINGS.lodash_23337.package, paths: [] } }];
+    expect(buildSarif([sbom]).runs[0]!.results![0]!.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe('sboms/web.cdx.json');
   });
 
   it('rules carry what GitHub shows: descriptions, help, link, security severity and level', () => {

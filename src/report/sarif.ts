@@ -60,8 +60,9 @@ export function imagePathUri(path: string): string {
     .join('/');
 }
 
+/** Where a finding points: the file that lists the package; else the SBOM that named it, else the image. */
 function locationPath(result: ScanResult, f: Finding): string {
-  return f.package.paths[0] ?? result.artifact.name;
+  return f.package.paths[0] ?? (result.artifact.type === 'sbom' ? result.artifact.source : result.artifact.name);
 }
 
 function worst(findings: readonly Finding[]): Finding {
