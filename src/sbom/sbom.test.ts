@@ -55,6 +55,22 @@ describe('round trip: Strata SBOMs read back', () => {
     });
   }
 
+  it('a BOM of several images (nested components) reads back every image\'s packages in its own ecosystem', () => {
+    const read = parseSbom(renderCycloneDx([debianAppScan(), alpineScan()]));
+    expect(read.inventory.packages).toHaveLength(13);
+    expect(read.inventory.packages.find((p) => p.name === 'busybox')!.ecosystem).toBe('Alpine:v3.19');
+    expect(read.inventory.packages.find((p) => p.name === 'libssl3')!.ecosystem).toBe('Debian:12');
+  });
+
+  it('CycloneDX 1.5+ evidence occurrences give paths', () => {
+    const bom = {
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      components: [{ type: 'library', name: 'requests', version: '2.31.0', purl: 'pkg:pypi/requests@2.31.0', evidence: { occurrences: [{ location: '/usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA' }] } }],
+    };
+    expect(parseSbom(JSON.stringify(bom)).inventory.packages[0]!.paths).toEqual(['usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA']);
+  });
+
   it('an Alpine image round-trips through both formats', () => {
     const alpine = alpineScan();
     for (const text of [renderCycloneDx([alpine]), renderSpdx([alpine])]) {
