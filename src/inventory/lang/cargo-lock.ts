@@ -15,12 +15,13 @@ import {
   fileText,
   isNamed,
   isRecord,
-  LOCKFILE_MAX_BYTES,
-  type LockedPackage,
   lockedKeys,
+  type LockedPackage,
   lockedPackages,
+  LOCKFILE_MAX_BYTES,
   str,
   toml,
+  unreadable,
 } from './manifest-common.js';
 
 export function cargoPurl(name: string, version: string): string {
@@ -31,10 +32,10 @@ export function parseCargoLock(text: string): LockedPackage[] {
   const doc = toml(text, 'Cargo.lock');
   const list = doc.package;
   if (list === undefined) {
-    if (doc.version === undefined && doc.metadata === undefined && text.trim() !== '') throw new Error('Cargo.lock has no [[package]] tables');
+    if (doc.version === undefined && doc.metadata === undefined && text.trim() !== '') throw unreadable('Cargo.lock has no [[package]] tables');
     return [];
   }
-  if (!Array.isArray(list)) throw new Error('Cargo.lock: "package" is not an array of tables');
+  if (!Array.isArray(list)) throw unreadable('Cargo.lock: "package" is not an array of tables');
   const out: LockedPackage[] = [];
   for (const p of list) {
     if (!isRecord(p)) continue;

@@ -17,13 +17,14 @@ import {
   dedupeLocked,
   isNamed,
   isRecord,
-  LOCKFILE_MAX_BYTES,
-  type LockedPackage,
   lockedKeys,
+  type LockedPackage,
   lockedPackages,
+  LOCKFILE_MAX_BYTES,
   type LockfileScannerOptions,
   parseJson,
   str,
+  unreadable,
 } from './manifest-common.js';
 
 export function nugetPurl(name: string, version: string): string {
@@ -31,7 +32,7 @@ export function nugetPurl(name: string, version: string): string {
 }
 
 export function parseDepsJson(json: unknown): LockedPackage[] {
-  if (!isRecord(json) || !isRecord(json.libraries)) throw new Error('deps.json has no "libraries" object');
+  if (!isRecord(json) || !isRecord(json.libraries)) throw unreadable('deps.json has no "libraries" object');
   const out: LockedPackage[] = [];
   for (const [key, raw] of Object.entries(json.libraries)) {
     if (str(asRecord(raw).type)?.toLowerCase() !== 'package') continue;
@@ -43,7 +44,7 @@ export function parseDepsJson(json: unknown): LockedPackage[] {
 }
 
 export function parsePackagesLock(json: unknown): LockedPackage[] {
-  if (!isRecord(json) || !isRecord(json.dependencies)) throw new Error('packages.lock.json has no "dependencies" object');
+  if (!isRecord(json) || !isRecord(json.dependencies)) throw unreadable('packages.lock.json has no "dependencies" object');
   const out: LockedPackage[] = [];
   for (const [framework, deps] of Object.entries(json.dependencies)) {
     for (const [name, raw] of Object.entries(asRecord(deps))) {

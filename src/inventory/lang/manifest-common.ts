@@ -5,6 +5,7 @@
  * Packages with provenance.
  */
 import { parse as parseToml } from 'smol-toml';
+import { StrataError } from '../../core/errors.js';
 import type { Package } from '../../core/package.js';
 import type { LayerRef, ParsedFile, ScannedFile, ScanView } from '../../core/scanner.js';
 import { Provenance } from '../os/common.js';
@@ -45,6 +46,15 @@ export function fileText(file: ScannedFile): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/**
+ * The error a parser throws for a file it cannot read. The analyzer records
+ * its message as the skip reason next to the file's path and layer, so the
+ * message names the kind of file and what is wrong, not where it is.
+ */
+export function unreadable(detail: string): StrataError {
+  return new StrataError('corrupt', detail);
+}
+
 /** A parser's error as a reason: a stack overflow on absurd nesting becomes a plain statement. */
 export function parserReason(e: unknown): string {
   if (e instanceof RangeError || (e instanceof Error && /Maximum call stack/.test(e.message))) return 'nested too deeply to read';
@@ -57,7 +67,7 @@ export function parseJson(file: ScannedFile, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new Error(`${what} is not valid JSON (${text.trim() === '' ? 'empty file' : parserReason(e)})`);
+    throw unreadable(`${what} is not valid JSON (${text.trim() === '' ? 'empty file' : parserReason(e)})`);
   }
 }
 
@@ -66,7 +76,7 @@ export function toml(text: string, what: string): Record<string, unknown> {
   try {
     return parseToml(text);
   } catch (e) {
-    throw new Error(`${what} is not valid TOML (${parserReason(e)})`);
+    throw unreadable(`${what} is not valid TOML (${parserReason(e)})`);
   }
 }
 

@@ -1,12 +1,14 @@
 /**
  * Property tests: every manifest/lockfile parser, fed random bytes, random
  * JSON/TOML/YAML-shaped values, and real fixtures with bytes flipped,
- * spliced or cut, either returns well-formed packages or throws an Error
- * whose message is Strata's own (not a JavaScript TypeError leaking out) —
+ * spliced or cut, either returns well-formed packages or throws a
+ * StrataError ('corrupt') with Strata's own message (never a JavaScript
+ * TypeError leaking out) —
  * and returns promptly.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { StrataError } from '../../core/errors.js';
 import type { Scanner } from '../../core/scanner.js';
 import { cargoLockScanner } from './cargo-lock.js';
 import { dotnetScanner } from './dotnet.js';
@@ -53,7 +55,9 @@ async function parseOnce(t: Target, content: Buffer): Promise<void> {
   try {
     value = await t.scanner.parse({ path: t.path, mode: 0o644, size: content.length, content }, { warn: () => {} });
   } catch (e) {
-    expect(e).toBeInstanceOf(Error);
+    // Only Strata's own "cannot read this file" error, never a JavaScript error escaping from a parser.
+    expect(e).toBeInstanceOf(StrataError);
+    expect((e as StrataError).code).toBe('corrupt');
     expect((e as Error).message).not.toMatch(LEAKED);
     return;
   }

@@ -18,14 +18,15 @@ import {
   isNamed,
   isRecord,
   licenseList,
-  LOCKFILE_MAX_BYTES,
-  type LockedPackage,
   lockedKeys,
+  type LockedPackage,
   lockedPackages,
+  LOCKFILE_MAX_BYTES,
   type LockfileScannerOptions,
   parseJson,
   str,
   underDir,
+  unreadable,
 } from './manifest-common.js';
 
 export function composerPurl(name: string, version: string): string {
@@ -37,7 +38,7 @@ export function composerPurl(name: string, version: string): string {
 
 function composerPackages(list: unknown, dev: (name: string) => boolean, what: string): LockedPackage[] {
   if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw new Error(`${what}: the package list is not an array`);
+  if (!Array.isArray(list)) throw unreadable(`${what}: the package list is not an array`);
   const out: LockedPackage[] = [];
   for (const raw of list) {
     if (!isRecord(raw)) continue;
@@ -58,14 +59,14 @@ function composerPackages(list: unknown, dev: (name: string) => boolean, what: s
 
 export function parseInstalledJson(json: unknown): LockedPackage[] {
   if (Array.isArray(json)) return dedupeLocked(composerPackages(json, () => false, 'installed.json'));
-  if (!isRecord(json) || !Array.isArray(json.packages)) throw new Error('installed.json is neither a package array (Composer 1) nor {"packages": […]} (Composer 2)');
+  if (!isRecord(json) || !Array.isArray(json.packages)) throw unreadable('installed.json is neither a package array (Composer 1) nor {"packages": […]} (Composer 2)');
   const devNames = new Set(Array.isArray(json['dev-package-names']) ? json['dev-package-names'].filter((n): n is string => typeof n === 'string') : []);
   return dedupeLocked(composerPackages(json.packages, (n) => devNames.has(n), 'installed.json'));
 }
 
 export function parseComposerLock(json: unknown): LockedPackage[] {
   if (!isRecord(json) || (json.packages === undefined && json['packages-dev'] === undefined)) {
-    throw new Error('composer.lock has neither "packages" nor "packages-dev"');
+    throw unreadable('composer.lock has neither "packages" nor "packages-dev"');
   }
   return dedupeLocked([
     ...composerPackages(json.packages, () => false, 'composer.lock'),

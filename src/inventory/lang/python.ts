@@ -17,14 +17,15 @@ import {
   introducedIn,
   isNamed,
   langPackage,
-  LOCKFILE_MAX_BYTES,
-  type LockedPackage,
   lockedKeys,
+  type LockedPackage,
   lockedPackages,
+  LOCKFILE_MAX_BYTES,
   type LockfileScannerOptions,
   MANIFEST_MAX_BYTES,
   packageKey,
   parseJson,
+  unreadable,
 } from './manifest-common.js';
 import { parsePdmLock, parsePipfileLock, parsePoetryLock, parseUvLock } from './python/locks.js';
 import { type PythonDistribution, pythonDistribution } from './python/metadata.js';
@@ -58,7 +59,7 @@ export const pythonScanner: Scanner<PythonDistribution> = {
   maxBytes: MANIFEST_MAX_BYTES,
   wants: (path) => isDistributionMetadata(path),
   parse(file, ctx) {
-    if (file.content.includes(0)) throw new Error(`${baseName(file.path)} is binary, not package metadata`);
+    if (file.content.includes(0)) throw unreadable(`${baseName(file.path)} is binary, not package metadata`);
     const d = pythonDistribution(headerText(file));
     if ('problem' in d) {
       ctx.warn(`${baseName(file.path)}: ${d.problem}; not a package`);

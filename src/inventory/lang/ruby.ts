@@ -15,13 +15,14 @@ import {
   introducedIn,
   isNamed,
   langPackage,
-  LOCKFILE_MAX_BYTES,
-  type LockedPackage,
   lockedKeys,
+  type LockedPackage,
   lockedPackages,
+  LOCKFILE_MAX_BYTES,
   type LockfileScannerOptions,
   MANIFEST_MAX_BYTES,
   packageKey,
+  unreadable,
 } from './manifest-common.js';
 import { parseGemfileLock } from './ruby/gemfile-lock.js';
 import { type Gemspec, parseGemspec } from './ruby/gemspec.js';
@@ -50,7 +51,7 @@ export const gemspecScanner: Scanner<InstalledGemspec> = {
   wants: (path) => isInstalledGemspec(path),
   parse(file) {
     const spec = parseGemspec(fileText(file));
-    if ('problem' in spec) throw new Error(`${baseName(file.path)}: ${spec.problem}`);
+    if ('problem' in spec) throw unreadable(`${baseName(file.path)}: ${spec.problem}`);
     return file.path.includes('/specifications/default/') || file.path.startsWith('specifications/default/') ? { ...spec, defaultGem: true } : spec;
   },
   collect(view) {

@@ -10,18 +10,18 @@
  * that root lands on its install path.
  */
 import type { ParseContext } from '../../../core/scanner.js';
-import { asRecord, dedupeLocked, isRecord, licenseList, type LockedPackage, str } from '../manifest-common.js';
+import { asRecord, dedupeLocked, isRecord, licenseList, type LockedPackage, str, unreadable } from '../manifest-common.js';
 import { isRegistryVersion, nameFromNodeModulesPath, npmAlias } from './package-json.js';
 
 export function parsePackageLock(json: unknown, ctx: ParseContext): LockedPackage[] {
-  if (!isRecord(json)) throw new Error('package-lock.json is not a JSON object');
+  if (!isRecord(json)) throw unreadable('package-lock.json is not a JSON object');
   const version = json.lockfileVersion;
   if (isRecord(json.packages) && (version === undefined || (typeof version === 'number' && version >= 2))) {
     return dedupeLocked(fromPackages(json.packages, ctx));
   }
   if (isRecord(json.dependencies)) return dedupeLocked(fromDependencies(json.dependencies, false, ctx));
   if (isRecord(json.packages)) return dedupeLocked(fromPackages(json.packages, ctx));
-  if (typeof version !== 'number') throw new Error('package-lock.json has no lockfileVersion, packages or dependencies');
+  if (typeof version !== 'number') throw unreadable('package-lock.json has no lockfileVersion, packages or dependencies');
   return [];
 }
 
@@ -80,7 +80,7 @@ function resolveFrom(dir: string, name: string, packages: Record<string, unknown
 function fromDependencies(deps: Record<string, unknown>, parentDev: boolean, ctx: ParseContext, depth = 0): LockedPackage[] {
   const out: LockedPackage[] = [];
   // npm nests only as deep as conflicts force; 1000 levels is far beyond any real tree and keeps the stack safe.
-  if (depth > 1000) throw new Error('package-lock.json dependencies are nested more than 1000 levels deep');
+  if (depth > 1000) throw unreadable('package-lock.json dependencies are nested more than 1000 levels deep');
   for (const [key, raw] of Object.entries(deps)) {
     if (!isRecord(raw)) continue;
     const dev = parentDev || raw.dev === true;

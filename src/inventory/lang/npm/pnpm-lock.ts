@@ -15,7 +15,7 @@ import { parseAllDocuments } from 'yaml';
 import type { ParseContext } from '../../../core/scanner.js';
 import { NotSimpleYaml, readSimpleYaml } from './pnpm-yaml.js';
 import { isRegistryVersion } from './package-json.js';
-import { asRecord, dedupeLocked, devOnly, isRecord, type LockedPackage, parserReason, str } from '../manifest-common.js';
+import { asRecord, dedupeLocked, devOnly, isRecord, type LockedPackage, parserReason, str, unreadable } from '../manifest-common.js';
 
 /** pnpm never writes YAML aliases; a few are tolerated, an alias bomb is refused. */
 const MAX_ALIASES = 100;
@@ -24,7 +24,7 @@ export function parsePnpmLock(text: string, ctx: ParseContext): LockedPackage[] 
   const out: LockedPackage[] = [];
   for (const value of pnpmDocuments(text)) {
     if (value === null || value === undefined) continue;
-    if (!isRecord(value)) throw new Error('pnpm-lock.yaml is not a YAML mapping');
+    if (!isRecord(value)) throw unreadable('pnpm-lock.yaml is not a YAML mapping');
     if (isSelfManagement(value)) continue;
     out.push(...fromDocument(value, ctx));
   }
@@ -42,16 +42,16 @@ function pnpmDocuments(text: string): unknown[] {
   try {
     docs = parseAllDocuments(text, { uniqueKeys: false });
   } catch (e) {
-    throw new Error(`pnpm-lock.yaml is not valid YAML (${parserReason(e)})`);
+    throw unreadable(`pnpm-lock.yaml is not valid YAML (${parserReason(e)})`);
   }
   const values: unknown[] = [];
   for (const doc of Array.isArray(docs) ? docs : []) {
     const err = doc.errors[0];
-    if (err) throw new Error(`pnpm-lock.yaml is not valid YAML (${parserReason(err)})`);
+    if (err) throw unreadable(`pnpm-lock.yaml is not valid YAML (${parserReason(err)})`);
     try {
       values.push(doc.toJS({ maxAliasCount: MAX_ALIASES }));
     } catch (e) {
-      throw new Error(`pnpm-lock.yaml: ${parserReason(e)}`);
+      throw unreadable(`pnpm-lock.yaml: ${parserReason(e)}`);
     }
   }
   return values;
@@ -74,7 +74,7 @@ function isSelfManagement(doc: Record<string, unknown>): boolean {
 function lockfileMajor(doc: Record<string, unknown>): number {
   const v = doc.lockfileVersion;
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number.parseFloat(v) : Number.NaN;
-  if (!Number.isFinite(n)) throw new Error(`pnpm-lock.yaml has no usable lockfileVersion (${JSON.stringify(v)})`);
+  if (!Number.isFinite(n)) throw unreadable(`pnpm-lock.yaml has no usable lockfileVersion (${JSON.stringify(v)})`);
   return Math.floor(n);
 }
 

@@ -12,6 +12,7 @@
  * graph nodes.
  */
 import type { ParseContext } from '../../../core/scanner.js';
+import { unreadable } from '../manifest-common.js';
 import { isRegistryVersion, npmAlias } from './package-json.js';
 
 export interface YarnEntry {
@@ -62,7 +63,7 @@ export function parseYarnLock(text: string, ctx: ParseContext): YarnLock {
       depsBlock = false;
       current = undefined;
       inMetadata = false;
-      if (!body.endsWith(':')) throw new Error(`yarn.lock line ${i + 1}: expected "<descriptor>:", found ${JSON.stringify(clip(body))}`);
+      if (!body.endsWith(':')) throw unreadable(`yarn.lock line ${i + 1}: expected "<descriptor>:", found ${JSON.stringify(clip(body))}`);
       const key = body.slice(0, -1).trim();
       if (key === '__metadata') {
         berry = true;
@@ -91,7 +92,7 @@ export function parseYarnLock(text: string, ctx: ParseContext): YarnLock {
     }
   }
   if (raw.length === 0 && !berry && !sawV1Header && text.trim() !== '') {
-    throw new Error('yarn.lock has no entries');
+    throw unreadable('yarn.lock has no entries');
   }
   const entries: YarnEntry[] = [];
   for (const r of raw) {

@@ -9,12 +9,12 @@
  * and other local sources (`editable`, `virtual`, `directory` sources) are
  * not registry packages.
  */
-import { asRecord, dedupeLocked, devOnly, isRecord, type LockedPackage, str, toml } from '../manifest-common.js';
+import { asRecord, dedupeLocked, devOnly, isRecord, type LockedPackage, str, toml, unreadable } from '../manifest-common.js';
 
 function packageTables(doc: Record<string, unknown>, what: string): Record<string, unknown>[] {
   const list = doc.package;
   if (list === undefined) return [];
-  if (!Array.isArray(list)) throw new Error(`${what}: "package" is not an array of tables`);
+  if (!Array.isArray(list)) throw unreadable(`${what}: "package" is not an array of tables`);
   return list.filter(isRecord);
 }
 
@@ -35,8 +35,8 @@ export function parsePoetryLock(text: string): LockedPackage[] {
 }
 
 export function parsePipfileLock(json: unknown): LockedPackage[] {
-  if (!isRecord(json)) throw new Error('Pipfile.lock is not a JSON object');
-  if (json.default === undefined && json.develop === undefined) throw new Error('Pipfile.lock has neither "default" nor "develop"');
+  if (!isRecord(json)) throw unreadable('Pipfile.lock is not a JSON object');
+  if (json.default === undefined && json.develop === undefined) throw unreadable('Pipfile.lock has neither "default" nor "develop"');
   const out: LockedPackage[] = [];
   for (const [section, dev] of [
     ['default', false],

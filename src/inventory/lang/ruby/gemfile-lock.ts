@@ -6,7 +6,7 @@
  * `name (version-platform)`: Bundler splits at the first `-`, and so does
  * this parser. Direct dependencies are the names under DEPENDENCIES.
  */
-import { dedupeLocked, type LockedPackage } from '../manifest-common.js';
+import { dedupeLocked, type LockedPackage, unreadable } from '../manifest-common.js';
 
 const SOURCE_SECTIONS = new Set(['GEM', 'GIT', 'PLUGIN SOURCE']);
 const KNOWN_SECTIONS = new Set([...SOURCE_SECTIONS, 'PATH', 'PLATFORMS', 'DEPENDENCIES', 'BUNDLED WITH', 'RUBY VERSION', 'CHECKSUMS']);
@@ -50,7 +50,7 @@ export function parseGemfileLock(text: string): LockedPackage[] {
     }
     gems.push(gem);
   }
-  if (!sawSection && text.trim() !== '') throw new Error('Gemfile.lock has none of the Bundler sections (GEM, GIT, PATH, DEPENDENCIES, …)');
+  if (!sawSection && text.trim() !== '') throw unreadable('Gemfile.lock has none of the Bundler sections (GEM, GIT, PATH, DEPENDENCIES, …)');
   if (direct.size) for (const g of gems) g.indirect = !direct.has(g.name);
   return dedupeLocked(gems);
 }
