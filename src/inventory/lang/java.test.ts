@@ -210,6 +210,16 @@ describe('java scanner on bad and hostile archives', () => {
     ]);
   });
 
+  it('lists at most 20 problems per file and counts the rest', () => {
+    const tree: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 500; i++) tree[`lib/broken-${String(i).padStart(3, '0')}.jar`] = new TextEncoder().encode('not a zip');
+    const warnings: string[] = [];
+    expect(readJavaArchive(Buffer.from(zipSync(tree)), 'many.war', { warn: (w) => warnings.push(w) })).toEqual([]);
+    expect(warnings.length).toBe(21);
+    expect(warnings[0]).toBe('lib/broken-000.jar: not a readable archive: not a zip archive (no end of central directory record)');
+    expect(warnings[20]).toBe('480 more problems in this file not listed');
+  });
+
   it('does not fan out over directory entries that all point at the same nested archive', () => {
     /** A one-entry zip whose central directory lists that entry `times` times (same local header). */
     const fanOut = (zip: Uint8Array, times: number): Buffer => {

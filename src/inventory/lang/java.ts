@@ -87,6 +87,9 @@ export interface JavaLimits {
   maxMetadataTotalBytes: number;
 }
 
+/** Problems listed per scanned file; the rest are counted in one last warning. */
+const MAX_WARNINGS = 20;
+
 export const DEFAULT_JAVA_LIMITS: JavaLimits = {
   maxDepth: 16,
   maxReadBytes: 1024 * 1024 * 1024,
@@ -145,6 +148,10 @@ class ArchiveWalk {
   private opened = 0;
   /** Entries left unread because of the byte or archive budget (the first one is named in a warning). */
   private overBudget = 0;
+  /** Archives past the depth limit (the first one is named in a warning). */
+  private tooDeep = 0;
+  private warnings = 0;
+  private unlisted = 0;
 
   constructor(
     private readonly ctx: ParseContext,
@@ -154,6 +161,14 @@ class ArchiveWalk {
 
   finish(): void {
     if (this.overBudget > 1) this.ctx.warn(`${this.overBudget - 1} more entries not read for the same reason`);
+    if (this.tooDeep > 1) this.ctx.warn(`${this.tooDeep - 1} more archives nested too deep not opened`);
+    if (this.unlisted > 0) this.ctx.warn(`${this.unlisted} more problems in this file not listed`);
+  }
+
+  /** Warnings are capped per file: a crafted archive must not bury the report. */
+  private warn(message: string): void {
+    if (this.warnings++ < MAX_WARNINGS) this.ctx.warn(message);
+    else this.unlisted++;
   }
 
   archive(buf: Buffer, dir: ZipDirectory, fileName: string, location: string, depth: number): void {
@@ -178,7 +193,7 @@ class ArchiveWalk {
       if (!bytes) continue;
       const c = pomPropertiesCoordinates(decodeText(bytes));
       if (!c) {
-        this.ctx.warn(`${where(e.name)}: pom.properties lacks groupId, artifactId or version`);
+        this.warn(`${where(e.name)}: pom.properties lacks groupId, artifactId or version`);
         continue;
       }
       pomDirs.add(e.name.slice(0, e.name.lastIndexOf('/') + 1));
@@ -231,11 +246,11 @@ class ArchiveWalk {
   private nested(buf: Buffer, dir: ZipDirectory, e: ZipEntry, location: string, depth: number, where: (entry: string) => string): void {
     const child = where(e.name);
     if (depth + 1 > this.limits.maxDepth) {
-      this.ctx.warn(`${child}: archives nested deeper than ${this.limits.maxDepth} levels are not opened`);
+      if (this.tooDeep++ === 0) this.warn(`${child}: archives nested deeper than ${this.limits.maxDepth} levels are not opened`);
       return;
     }
     if (this.opened >= this.limits.maxArchives) {
-      if (this.overBudget++ === 0) this.ctx.warn(`${child}: not opened, more than ${this.limits.maxArchives} nested archives in one file`);
+      if (this.overBudget++ === 0) this.warn(`${child}: not opened, more than ${this.limits.maxArchives} nested archives in one file`);
       return;
     }
     this.opened++;
@@ -246,7 +261,7 @@ class ArchiveWalk {
       inner = readZipDirectory(bytes);
     } catch (err) {
       if (!(err instanceof ZipError)) throw err;
-      this.ctx.warn(`${child}: not a readable archive: ${err.message}`);
+      this.warn(`${child}: not a readable archive: ${err.message}`);
       return;
     }
     this.archive(bytes, inner, e.name, child, depth + 1);
@@ -260,7 +275,7 @@ class ArchiveWalk {
     if (overRead || overMetadata) {
       if (this.overBudget++ === 0) {
         const budget = overRead ? `${this.limits.maxReadBytes}-byte budget` : `${this.limits.maxMetadataTotalBytes}-byte metadata budget`;
-        this.ctx.warn(`${where(e.name)}: not read, its ${e.size} bytes would pass the ${budget} for one file (zip bomb guard)`);
+        this.warn(`${where(e.name)}: not read, its ${e.size} bytes would pass the ${budget} for one file (zip bomb guard)`);
       }
       return undefined;
     }
@@ -271,7 +286,7 @@ class ArchiveWalk {
       return bytes;
     } catch (err) {
       if (!(err instanceof ZipError)) throw err;
-      this.ctx.warn(`${where(e.name)}: ${err.message.startsWith(`${e.name}: `) ? err.message.slice(e.name.length + 2) : err.message}`);
+      this.warn(`${where(e.name)}: ${err.message.startsWith(`${e.name}: `) ? err.message.slice(e.name.length + 2) : err.message}`);
       return undefined;
     }
   }

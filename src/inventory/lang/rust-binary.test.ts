@@ -91,6 +91,14 @@ describe('rust-binary scanner on the go-dep-parser cargo-auditable fixture', () 
     ]);
   });
 
+  it('reports crates without name or version once, with a count', () => {
+    const json = JSON.stringify({ packages: [{ name: 'ok', version: '1.0.0' }, ...Array<object>(1000).fill({ version: '1' })] });
+    const warnings: string[] = [];
+    const info = readAuditableInfo(withSection(deflateSync(json)), { warn: (w) => warnings.push(w) });
+    expect(info?.crates.filter((c) => c.name).map((c) => c.name)).toEqual(['ok']);
+    expect(warnings).toEqual(['cargo-auditable package #1 has no name or version', '999 more cargo-auditable packages have no name or version']);
+  });
+
   it('stops a decompression bomb in the section', () => {
     // 64 MiB of spaces deflate to ~64 KiB.
     const bomb = deflateSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 });

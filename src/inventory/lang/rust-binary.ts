@@ -92,9 +92,10 @@ function crates(json: Buffer, ctx?: ParseContext): AuditableCrate[] {
   const list = isRecord(doc) ? doc.packages : undefined;
   if (!Array.isArray(list)) throw corrupt('cargo-auditable section .dep-v0 has no "packages" list');
   const out: AuditableCrate[] = [];
+  let unnamed = 0;
   list.forEach((p: unknown, i) => {
     if (!isRecord(p) || typeof p.name !== 'string' || typeof p.version !== 'string' || p.name === '' || p.version === '') {
-      ctx?.warn(`cargo-auditable package #${i} has no name or version`);
+      if (unnamed++ === 0) ctx?.warn(`cargo-auditable package #${i} has no name or version`);
       // Keep indices stable for the dependency edges.
       out.push({ name: '', version: '', source: '' });
       return;
@@ -107,6 +108,7 @@ function crates(json: Buffer, ctx?: ParseContext): AuditableCrate[] {
     }
     out.push(c);
   });
+  if (unnamed > 1) ctx?.warn(`${unnamed - 1} more cargo-auditable packages have no name or version`);
   return out;
 }
 
