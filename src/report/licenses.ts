@@ -11,7 +11,19 @@ export type LicenseClass =
   | { kind: 'expression'; expression: string }
   | { kind: 'name'; name: string };
 
+/** Images repeat a handful of licences thousands of times; parsing each once keeps SBOM writing linear and cheap. */
+const classified = new Map<string, LicenseClass>();
+
 export function classifyLicense(text: string): LicenseClass {
+  let c = classified.get(text);
+  if (!c) {
+    c = classify(text);
+    if (classified.size < 10_000) classified.set(text, c);
+  }
+  return c;
+}
+
+function classify(text: string): LicenseClass {
   const s = text.trim();
   try {
     const ast = parseSpdx(s);
