@@ -29,7 +29,7 @@ export interface BenchContext {
 export type BenchModule = (ctx: BenchContext) => Promise<BenchFigure[]>;
 
 /** Best-of-N wall time in seconds; N small runs damp noise on a shared machine. */
-export async function bestOf(n: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+export async function bestOf(n: number, fn: () => unknown): Promise<number> {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
