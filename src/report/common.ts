@@ -180,8 +180,31 @@ interface PackageLike {
   paths: readonly string[];
 }
 
-function isLanguageEcosystem(ecosystem: string): boolean {
-  return ecosystem in LANGUAGE_NAMES || !ecosystem.includes(':');
+/** Distribution ecosystems (the part before the first `:`), rolling ones without a release included. */
+const OS_ECOSYSTEMS = new Set([
+  'Debian',
+  'Ubuntu',
+  'Alpine',
+  'Wolfi',
+  'Chainguard',
+  'Red Hat',
+  'CentOS',
+  'Rocky Linux',
+  'AlmaLinux',
+  'Fedora',
+  'Amazon Linux',
+  'Oracle Linux',
+  'openSUSE',
+  'SUSE',
+  'Photon OS',
+  'Mariner',
+  'Azure Linux',
+  'RPM',
+]);
+
+/** For a finding whose package is not in the inventory: is its ecosystem a distribution's? */
+export function isOsEcosystem(ecosystem: string): boolean {
+  return OS_ECOSYSTEMS.has(ecosystem.split(':', 1)[0]!) || (!(ecosystem in LANGUAGE_NAMES) && ecosystem.includes(':'));
 }
 
 function langTargetKey(pkg: PackageLike): { name: string; path?: string } {
@@ -225,7 +248,7 @@ export function targetsOf(result: ScanResult): Target[] {
   for (const p of result.packages) targetFor(p.kind, p, p.foundBy).packages.push(p);
   for (const f of result.findings) {
     const pkg = byPurl.get(f.package.purl);
-    const kind: TargetKind = pkg?.kind ?? (isLanguageEcosystem(f.package.ecosystem) ? 'lang' : 'os');
+    const kind: TargetKind = pkg?.kind ?? (isOsEcosystem(f.package.ecosystem) ? 'os' : 'lang');
     targetFor(kind, pkg ?? f.package, pkg?.foundBy ?? f.package.ecosystem).findings.push(f);
   }
 

@@ -14,6 +14,7 @@ import type { ScanResult } from '../core/result.js';
 import {
   compareStrings,
   firstLine,
+  isOsEcosystem,
   layerByDiffId,
   ociPurl,
   primaryUrl,
@@ -219,7 +220,7 @@ function componentFor(scan: Scanned, result: ScanResult, f: Finding, refs: BomRe
   const found = scan.byPackage.get(packageKey(f.package.purl, f.package.paths[0])) ?? scan.byPackage.get(packageKey(f.package.purl, undefined));
   if (found) return found;
   // A finding about a package the inventory did not list: describe it from the finding.
-  const p: Package = { ...f.package, kind: f.package.ecosystem.includes(':') ? 'os' : 'lang', foundBy: 'match' };
+  const p: Package = { ...f.package, kind: isOsEcosystem(f.package.ecosystem) ? 'os' : 'lang', foundBy: 'match' };
   const c = packageComponent(result, p, refs);
   scan.byPackage.set(packageKey(p.purl, p.paths[0]), c);
   if (nested) scan.root.components.add(c);

@@ -97,6 +97,16 @@ describe('SARIF report', () => {
     expect(again.partialFingerprints).toEqual(res.partialFingerprints);
   });
 
+  it('names OS and language vulnerabilities apart, rolling distributions included', () => {
+    const names = Object.fromEntries(run.tool.driver.rules!.map((r) => [r.id, r.name]));
+    expect(names['CVE-2023-4911']).toBe('OsPackageVulnerability');
+    expect(names['CVE-2023-45288']).toBe('LanguagePackageVulnerability');
+    const wolfi = alpineScan();
+    wolfi.findings = wolfi.findings.map((f) => ({ ...f, package: { ...f.package, ecosystem: 'Wolfi', purl: 'pkg:apk/wolfi/busybox@1.36.1-r15' } }));
+    wolfi.packages = [];
+    expect(buildSarif([wolfi]).runs[0]!.tool.driver.rules![0]!.name).toBe('OsPackageVulnerability');
+  });
+
   it('CPE matches get low precision and say so', () => {
     const scan = debianAppScan();
     scan.findings = [{ ...FINDINGS.lodash_23337, explanation: { ...FINDINGS.lodash_23337.explanation, matchedBy: 'cpe' } }];

@@ -14,6 +14,7 @@ import type { ScanResult } from '../core/result.js';
 import {
   compareStrings,
   firstLine,
+  isOsEcosystem,
   primaryUrl,
   severityFromScore,
   severityRank,
@@ -114,7 +115,7 @@ function rule(id: string, findings: readonly Finding[]): ReportingDescriptor {
 
   return {
     id,
-    name: w.package.ecosystem.includes(':') ? 'OsPackageVulnerability' : 'LanguagePackageVulnerability',
+    name: isOsEcosystem(w.package.ecosystem) ? 'OsPackageVulnerability' : 'LanguagePackageVulnerability',
     shortDescription: { text: truncate(sentence(`${id}: ${title}`), GITHUB_DESCRIPTION_LIMIT) },
     fullDescription: { text: truncate(sentence(firstLine(w.description) || title), GITHUB_DESCRIPTION_LIMIT) },
     defaultConfiguration: { level: sarifLevel(w.severity) },
