@@ -150,7 +150,9 @@ function attributeOsOwned(packages: Package[], resolve: (p: string) => string | 
   const out: Package[] = [];
   for (const p of packages) {
     if (p.kind === 'lang' && p.paths.length > 0) {
-      const owners = p.paths.map((path) => owner.get(path) ?? owner.get(resolve(path) ?? path));
+      // A package inside an archive (`outer.war!/WEB-INF/lib/inner.jar`) belongs to whoever owns the outer file.
+      const outerFile = (path: string) => path.split('!/')[0] ?? path;
+      const owners = p.paths.map(outerFile).map((path) => owner.get(path) ?? owner.get(resolve(path) ?? path));
       const first = owners[0];
       if (first && owners.every((o) => o !== undefined)) {
         if (keep) out.push({ ...p, ownedBy: { name: first.name, ecosystem: first.ecosystem } });
