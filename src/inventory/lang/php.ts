@@ -2,7 +2,8 @@
  * PHP (Composer): `vendor/composer/installed.json` lists what `composer
  * install` put in vendor/ — format 1 is a bare array, format 2 (Composer 2)
  * `{packages, dev, dev-package-names}`; composer.lock lists `packages` and
- * `packages-dev`. Packages from a `path` repository (dist type `path`) are
+ * `packages-dev`. Installed dev packages are reported (they are on disk);
+ * composer.lock's packages-dev only with includeDev, like every lockfile. Packages from a `path` repository (dist type `path`) are
  * the project's own code. A composer.lock under vendor/ is a dependency's
  * own lockfile and is not read.
  *
@@ -36,7 +37,13 @@ export function composerPurl(name: string, version: string): string {
     : purl({ type: 'composer', name, version });
 }
 
-function composerPackages(list: unknown, dev: (name: string) => boolean, what: string): LockedPackage[] {
+/**
+ * `dev` marks a development-only package; in a lockfile that drops it by
+ * default, while installed.json describes what is on disk, so there it is
+ * only noted (`metadata.dev`): a dev package deployed in vendor/ (the
+ * classic exposed vendor/phpunit) is attack surface like any other.
+ */
+function composerPackages(list: unknown, dev: (name: string) => 'drop' | 'note' | false, what: string): LockedPackage[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw unreadable(`${what}: the package list is not an array`);
   const out: LockedPackage[] = [];
@@ -47,11 +54,15 @@ function composerPackages(list: unknown, dev: (name: string) => boolean, what: s
     if (!name || !version) continue;
     if (str(asRecord(raw.dist).type) === 'path') continue;
     const p: LockedPackage = { name, version };
-    if (dev(name)) p.dev = true;
+    const metadata: Record<string, string | boolean> = {};
+    const devness = dev(name);
+    if (devness === 'drop') p.dev = true;
+    else if (devness === 'note') metadata.dev = true;
     const licenses = licenseList(raw.license);
     if (licenses) p.licenses = licenses;
     const type = str(raw.type);
-    if (type && type !== 'library') p.metadata = { type };
+    if (type && type !== 'library') metadata.type = type;
+    if (Object.keys(metadata).length) p.metadata = metadata;
     out.push(p);
   }
   return out;
@@ -61,7 +72,7 @@ export function parseInstalledJson(json: unknown): LockedPackage[] {
   if (Array.isArray(json)) return dedupeLocked(composerPackages(json, () => false, 'installed.json'));
   if (!isRecord(json) || !Array.isArray(json.packages)) throw unreadable('installed.json is neither a package array (Composer 1) nor {"packages": […]} (Composer 2)');
   const devNames = new Set(Array.isArray(json['dev-package-names']) ? json['dev-package-names'].filter((n): n is string => typeof n === 'string') : []);
-  return dedupeLocked(composerPackages(json.packages, (n) => devNames.has(n), 'installed.json'));
+  return dedupeLocked(composerPackages(json.packages, (n) => (devNames.has(n) ? 'note' : false), 'installed.json'));
 }
 
 export function parseComposerLock(json: unknown): LockedPackage[] {
@@ -70,7 +81,7 @@ export function parseComposerLock(json: unknown): LockedPackage[] {
   }
   return dedupeLocked([
     ...composerPackages(json.packages, () => false, 'composer.lock'),
-    ...composerPackages(json['packages-dev'], () => true, 'composer.lock'),
+    ...composerPackages(json['packages-dev'], () => 'drop', 'composer.lock'),
   ]);
 }
 
