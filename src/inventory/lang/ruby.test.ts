@@ -75,6 +75,7 @@ describe('Gemfile.lock (syft fixtures, EXPECTED.tsv)', () => {
     const inv = await scan([createGemfileLockScanner({ includeDev: true })], [
       { path: 'app/Gemfile.lock', content: text },
       { path: 'usr/local/bundle/gems/puma-6.4.0/Gemfile.lock', content: text.replace('racc (1.7.1)', 'racc (9.9.9)') },
+      { path: 'srv/app/vendor/bundle/ruby/3.2.0/bundler/gems/rails-8f3a2c1/Gemfile.lock', content: text.replace('racc (1.7.1)', 'racc (9.9.8)') },
     ]);
     expect(inv.packages.map((p) => p.purl).sort()).toEqual(['pkg:gem/nokogiri@1.15.4?platform=x86_64-linux', 'pkg:gem/racc@1.7.1']);
   });

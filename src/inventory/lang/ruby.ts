@@ -3,8 +3,8 @@
  * (`…/specifications/*.gemspec`, including Ruby's bundled default gems in
  * `specifications/default/`); `gemfile-lock` reads Gemfile.lock. A
  * Gemfile.lock inside an installed gem's own folder
- * (`gems/<name>-<version>/Gemfile.lock`) is that gem's development lockfile,
- * not what the image runs, and is not read.
+ * (`gems/<name>-<version>/Gemfile.lock`, `bundler/gems/<name>-<sha>/`) is
+ * that gem's development lockfile, not what the image runs, and is not read.
  */
 import type { Package } from '../../core/package.js';
 import type { Scanner } from '../../core/scanner.js';
@@ -72,8 +72,8 @@ export const gemspecScanner: Scanner<InstalledGemspec> = {
   },
 };
 
-/** `…/gems/<name>-<version>/…`: inside an installed gem's own files. */
-const INSIDE_INSTALLED_GEM = /(^|\/)gems\/[^/]+-\d[^/]*\//;
+/** `…/gems/<name>-<version>/…` (an installed gem) or `…/bundler/gems/<name>-<sha>/…` (a git gem checkout): a gem's own files. */
+const INSIDE_INSTALLED_GEM = /(^|\/)(gems\/[^/]+-\d[^/]*|bundler\/gems\/[^/]+)\//;
 
 export function createGemfileLockScanner(options: LockfileScannerOptions = {}): Scanner<LockedPackage[]> {
   return {
