@@ -6,13 +6,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type * as Strata from '../src/index.js';
 import { debianImage } from './support/images.js';
 
 describe('library entry point', () => {
   it('opens, scans and reports an image through the public API', async () => {
     // Self-reference by package name: what `npm install strata` users import.
-    const strata = (await import('strata')) as typeof Strata;
+    const strata = await import('strata');
     const img = debianImage();
     const image = await strata.openImage(img.ociLayout, { from: 'local' });
     let result;

@@ -184,6 +184,8 @@ async function runSbomScan(file: string, flags: ScanFlags, logger: Logger): Prom
       match: { ...(flags.cpeMatch ? { cpeMatch: true } : {}), ...(flags.includeInformational ? { includeInformational: true } : {}) },
       policy,
     });
+    // What the SBOM itself got wrong (version conflicts, no distro release) belongs in the report too.
+    result.warnings.unshift(...sbom.warnings);
     await finish([result], flags, logger);
     if (flags.exitCode !== undefined && flags.exitCode !== 0 && result.findings.length > 0) throw new ExitCode(flags.exitCode);
   } finally {

@@ -117,11 +117,6 @@ export function truncate(text: string, max: number): string {
   return text.slice(0, Math.max(0, max - 1)).trimEnd() + '…';
 }
 
-/** The scan stage words "no database" its own way; reports recognise it rather than say it twice. */
-export function isNoDatabaseWarning(warning: string): boolean {
-  return /^no vulnerability database was used\b/i.test(warning);
-}
-
 export function layerByDiffId(result: ScanResult, diffId: string | undefined): LayerInfo | undefined {
   if (!diffId) return undefined;
   return result.layers.find((l) => l.diffId === diffId);

@@ -152,9 +152,9 @@ describe('JSON report', () => {
     expect(doc.results.every((r) => r.createdAt === '2026-11-26T10:00:00.000Z')).toBe(true);
   });
 
-  it('does not repeat a no-database warning the scan stage already gave in its own words', () => {
+  it('does not repeat the no-database warning the scan stage already gave', () => {
     const scan = noDatabaseScan();
-    scan.warnings.push('no vulnerability database was used: packages were listed but not matched against any advisories (run `strata db build`)');
+    scan.warnings.push(NO_DATABASE_WARNING);
     expect(buildJsonReport(scan, { now: NOW }).warnings).toEqual(scan.warnings);
     expect(renderTable([scan])).not.toContain('Warning: no vulnerability database');
   });

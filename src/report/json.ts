@@ -19,18 +19,17 @@ import {
   compareStrings,
   countBySeverity,
   countByStatus,
-  isNoDatabaseWarning,
   sortedFindings,
   sortedPackages,
   type SeverityCounts,
   type StatusCounts,
 } from './common.js';
 import { STRATA_TOOL, type ToolInfo } from './tool.js';
+import { NO_DATABASE_WARNING } from '../core/result.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-/** Added to `warnings` when a scan ran without a vulnerability database. */
-export const NO_DATABASE_WARNING = 'no vulnerability database was used: packages were listed but not matched against any advisories';
+export { NO_DATABASE_WARNING };
 
 export interface JsonReportOptions {
   /** Report time; defaults to now. Tests pass a fixed date. */
@@ -320,7 +319,7 @@ export function buildJsonReport(result: ScanResult, options: JsonReportOptions =
   const tool = options.tool ?? STRATA_TOOL;
   const a = result.artifact;
   const warnings = [...result.warnings];
-  if (!result.database && !warnings.some(isNoDatabaseWarning)) warnings.push(NO_DATABASE_WARNING);
+  if (!result.database && !warnings.includes(NO_DATABASE_WARNING)) warnings.push(NO_DATABASE_WARNING);
   const findings = sortedFindings(result.findings);
   const suppressed = [...result.suppressed].sort(
     (x, y) => compareFindings(x.finding, y.finding) || compareStrings(x.by, y.by) || compareStrings(x.reason, y.reason),

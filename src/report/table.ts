@@ -8,12 +8,11 @@
 import { createColors } from 'picocolors';
 import type { SeverityLevel } from '../core/advisory.js';
 import type { Finding } from '../core/finding.js';
-import type { ScanResult } from '../core/result.js';
+import { NO_DATABASE_WARNING, type ScanResult } from '../core/result.js';
 import {
   compareStrings,
   countBySeverity,
   firstLine,
-  isNoDatabaseWarning,
   osTargetName,
   primaryUrl,
   severityRank,
@@ -187,7 +186,7 @@ function renderOne(result: ScanResult, c: Colors, width: number | undefined): st
     if (result.skipped.length > 5) out.push(`  … and ${result.skipped.length - 5} more (see the JSON report).`);
   }
   // The first line already says when no database was used.
-  for (const w of result.warnings) if (!isNoDatabaseWarning(w)) out.push(c.yellow(`Warning: ${w}`));
+  for (const w of result.warnings) if (w !== NO_DATABASE_WARNING) out.push(c.yellow(`Warning: ${w}`));
   return out.join('\n');
 }
 
