@@ -120,7 +120,8 @@ function explainText(id: string, result: ScanResult, findings: Finding[], suppre
   const one = (f: Finding, note?: string) => {
     const e = f.explanation;
     lines.push(`${f.id}${f.aliases.length ? ` (also ${f.aliases.join(', ')})` : ''} in ${f.package.name} ${f.package.version} [${f.package.ecosystem}]${note ? ` — ${note}` : ''}`);
-    if (f.package.source && f.package.source.name !== f.package.name) {
+    // Also for a binNMU (same name, `+bN` version): the version compared is the source's.
+    if (f.package.source && (f.package.source.name !== f.package.name || f.package.source.version !== f.package.version)) {
       lines.push(`  source package: ${f.package.source.name} ${f.package.source.version}`);
     }
     lines.push(`  looked up as:   ${e.lookupName} (${e.matchedBy}), comparing ${e.comparedVersion} with ${e.scheme} rules`);

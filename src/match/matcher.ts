@@ -13,7 +13,31 @@
  *   a range = vulnerable below that version but no fix in this release (the
  *   Debian tracker's inherited unstable fix); open states without a range =
  *   vulnerable at any version. `not_affected` records veto the others.
- * - When sources disagree, the most specific one decides (SOURCE_PRIORITY).
+ * - A finding's aliases are the ids and aliases of the records that matched
+ *   THIS package, not every id the database links to the CVE (those name
+ *   other packages' advisories, and ignore rules and VEX match aliases).
+ * - When records disagree about one (package, vulnerability), precedence is
+ *   by TIER (tierOf), then within the deciding tier:
+ *     tier 0: what the distribution states for THIS release — the tracker's
+ *             own `[release]` lines and JSON, DSA/DLA/DTSA release lines,
+ *             the distro's OVAL, Alpine/Wolfi/Chainguard secdb;
+ *     tier 1: the Debian tracker's unstable state INHERITED by a release
+ *             that has no line of its own (debian-cve-list.ts) — the tracker
+ *             shows it only when nothing above speaks for the release;
+ *     tier 2: everything else (OSV and other aggregators).
+ *   The lowest tier with any record decides, alone. Within it:
+ *     1. a `not_affected` record vetoes (tracker `<not-affected>` beats an
+ *        OVAL `0:0`; Alpine's `0`);
+ *     2. records that state only an open state without a version (tracker
+ *        `<unfixed>`/`<no-dsa>`/`<postponed>`, OVAL `0:0`) yield to a fixed
+ *        version stated for the release by another record of the tier (a
+ *        DSA fixing a CVE the older OVAL still shows open);
+ *     3. of the fixed versions below which the package is affected, the
+ *        HIGHEST decides (a DSA, then its regression update; an OVAL newer
+ *        than the DSA list) — affected iff installed < it;
+ *     4. with no fix, the open state of the most specific source is shown
+ *        (SOURCE_PRIORITY: tracker `<no-dsa>` → `will_not_fix` rather than
+ *        OVAL's plain `affected`).
  */
 import type { Advisory, Severity, VulnInfo, VulnStatus, VulnStore } from '../core/advisory.js';
 import type { Finding } from '../core/finding.js';
@@ -40,8 +64,10 @@ export interface MatchOutcome {
 }
 
 /**
- * Lower wins. The tracker's own per-release data beats advisories derived
- * from it (DSA/DLA lists, OVAL), which beat aggregators (OSV).
+ * Sources that speak for one distro release (tier 0, see the header);
+ * the number orders them by specificity for the open state shown (rule 4):
+ * the tracker's own per-release data beats advisories derived from it
+ * (DSA/DLA lists, OVAL).
  */
 const SOURCE_PRIORITY: Readonly<Record<string, number>> = {
   'debian-cve-list': 0,
@@ -56,6 +82,24 @@ const SOURCE_PRIORITY: Readonly<Record<string, number>> = {
   'ubuntu-oval': 2,
 };
 const DEFAULT_PRIORITY = 3;
+
+/**
+ * debian-cve-list.ts writes these notes on the advisories a release inherits
+ * from the unstable line (`fixed in unstable V; no fix listed for bookworm`,
+ * `removed from unstable; no fix listed for …`, `<unfixed> in unstable;
+ * nothing listed for …`). Advisory has no field for it, so the note is the mark.
+ */
+const INHERITED_NOTE = /\bunstable\b.*; (?:no fix|nothing) listed for /;
+
+function inheritedFromUnstable(adv: Advisory): boolean {
+  return adv.source === 'debian-cve-list' && adv.statusNote !== undefined && INHERITED_NOTE.test(adv.statusNote);
+}
+
+/** Precedence tier (header): 0 = the release's own statement, 1 = inherited from unstable, 2 = aggregators. */
+function tierOf(adv: Advisory): number {
+  if (inheritedFromUnstable(adv)) return 1;
+  return adv.source in SOURCE_PRIORITY ? 0 : 2;
+}
 
 /** Sources whose ratings are the distribution's own. */
 const DISTRO_FAMILIES = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard']);
@@ -128,25 +172,29 @@ function vulnIdsOf(adv: Advisory, store: VulnStore): string[] {
   return cves.length ? cves : [adv.id];
 }
 
+function hasRanges(adv: Advisory): boolean {
+  return adv.ranges.length > 0 || (adv.versions?.length ?? 0) > 0;
+}
+
 function judge(adv: Advisory, lookup: Lookup, scheme: VersionScheme): Verdict | undefined {
-  const hasRanges = adv.ranges.length > 0 || (adv.versions?.length ?? 0) > 0;
   if (adv.status === 'not_affected') {
     return { adv, lookup, affected: false, status: 'not_affected', match: { affected: false, reason: adv.statusNote ?? 'not affected' } };
   }
-  if (!hasRanges) {
+  if (!hasRanges(adv)) {
     if (adv.status === 'fixed') return undefined; // a fix without a version says nothing to compare
     const match = affectedByFix(scheme, lookup.version);
     return { adv, lookup, affected: match.affected, status: adv.status, match };
   }
   const match = evaluateRanges(scheme, lookup.version, adv.ranges, adv.versions);
   if (!match.affected && match.skipped?.length && !match.reason.startsWith('not affected')) return undefined;
-  const fixedHere = adv.status === 'fixed';
+  // `fixed` says the record knows a fix somewhere; the range that matched may have none yet (OSV `introduced` without `fixed`).
+  const fixedHere = adv.status === 'fixed' && match.fixed !== undefined;
   return {
     adv,
     lookup,
     affected: match.affected,
-    status: fixedHere ? 'fixed' : adv.status,
-    ...(fixedHere && match.fixed ? { fixedVersion: match.fixed } : {}),
+    status: fixedHere ? 'fixed' : adv.status === 'fixed' ? 'affected' : adv.status,
+    ...(fixedHere ? { fixedVersion: match.fixed } : {}),
     match,
   };
 }
@@ -211,17 +259,21 @@ function decide(
   store: VulnStore,
   layers: ReadonlyMap<string, LayerInfo>,
 ): Finding | undefined {
-  // A `not_affected` statement from a source at least as specific as any that says otherwise vetoes.
-  const top = Math.min(...verdicts.map((v) => priority(v.adv.source)));
-  const deciding = verdicts.filter((v) => priority(v.adv.source) === top);
+  const tier = Math.min(...verdicts.map((v) => tierOf(v.adv)));
+  const deciding = verdicts.filter((v) => tierOf(v.adv) === tier);
+  // Rule 1: a `not_affected` statement of the deciding tier vetoes.
   if (deciding.some((v) => v.status === 'not_affected')) return undefined;
-  const affected = deciding.filter((v) => v.affected);
+  // Rule 2: a bare open state yields to a fixed version stated by the same tier.
+  const statesFix = deciding.some((v) => v.adv.status === 'fixed' && hasRanges(v.adv));
+  const considered = statesFix ? deciding.filter((v) => hasRanges(v.adv)) : deciding;
+  // Rule 4 orders the rest: the most specific source's open state leads.
+  const affected = considered.filter((v) => v.affected).sort((a, b) => priority(a.adv.source) - priority(b.adv.source));
   if (affected.length === 0) return undefined;
 
   const info = store.vulnerability(id);
   if (info?.rejected) return undefined;
 
-  // Several records at the same level: the fix that covers all of them is the highest fixed version.
+  // Rule 3: several fixes below which the package is affected: the one that covers all of them is the highest.
   const fixed = affected
     .map((v) => v.fixedVersion)
     .filter((v): v is string => v !== undefined)
@@ -231,12 +283,13 @@ function decide(
   if (!lead) return undefined;
   const status: VulnStatus = fixedVersion !== undefined ? 'fixed' : lead.status;
 
+  // The names the matched records give it — not every id known for the CVE: a RUSTSEC record of
+  // the openssl-src crate is not an alias of Alpine's openssl finding, and ignoring it must not hide this one.
   const aliases = new Set<string>();
   for (const v of verdicts) {
     aliases.add(v.adv.id);
     for (const a of v.adv.aliases) aliases.add(a);
   }
-  for (const a of info?.aliases ?? []) aliases.add(a);
   aliases.delete(id);
 
   const family = ecosystemFamily(pkg.ecosystem);
