@@ -168,9 +168,9 @@ async function figuresFor(label: string, root: string, log: (m: string) => void)
 
 const bench: BenchModule = async (ctx) => {
   setupTestImages();
-  const figures = await figuresFor('debian test image', debianImage().root, ctx.log);
+  const figures = await figuresFor('debian test image', debianImage().root, (m) => ctx.log(m));
   const big = process.env.STRATA_BENCH_BIG_IMAGE;
-  if (big) figures.push(...(await figuresFor('big image', big, ctx.log)));
+  if (big) figures.push(...(await figuresFor('big image', big, (m) => ctx.log(m))));
   else ctx.log('STRATA_BENCH_BIG_IMAGE not set: big-image figures skipped');
   return figures;
 };

@@ -36,14 +36,26 @@ export function detectCompression(head: Buffer, where: ErrorWhere): Compression 
   return 'none';
 }
 
-export function createDecompressor(compression: 'gzip' | 'zstd', zstdDecoder?: ZstdDecoder): Duplex {
+export interface DecompressorOptions {
+  zstdDecoder?: ZstdDecoder | undefined;
+  /** For the zstd worker: hash the compressed input there with this algorithm (`inputDigest`). */
+  hashInput?: string;
+}
+
+/**
+ * A Duplex from compressed to uncompressed bytes. The zstd worker stream is
+ * created in zero-copy mode when `hashInput` is set: its consumer (walkLayer)
+ * releases each chunk after use.
+ */
+export function createDecompressor(compression: 'gzip' | 'zstd', options: DecompressorOptions = {}): Duplex {
   // A readable buffer of several chunks lets inflate run ahead while the
   // main thread hashes and parses; at the default 16 KiB every 128 KiB push
   // "fills" it and zlib waits for each read (measured 2.6× slower).
   // (zlib hands its options to the Transform constructor; @types/node only lists the zlib ones.)
   if (compression === 'gzip') return createGunzip({ chunkSize: GUNZIP_CHUNK, readableHighWaterMark: 8 * GUNZIP_CHUNK } as ZlibOptions);
-  const decoder = zstdDecoder ?? (zstdWorkerAvailable() ? 'worker' : 'spawn');
-  return decoder === 'worker' ? new ZstdWorkerStream() : spawnZstd();
+  const decoder = options.zstdDecoder ?? (zstdWorkerAvailable() ? 'worker' : 'spawn');
+  if (decoder === 'spawn') return spawnZstd();
+  return new ZstdWorkerStream(options.hashInput ? { hashInput: options.hashInput, zeroCopy: true } : {});
 }
 
 /** Turns what a decompressor threw into a `corrupt` (or `limit`) error naming the format. */

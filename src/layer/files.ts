@@ -35,29 +35,37 @@ export async function listImageFiles(image: Image, options: ListImageFilesOption
 
   const stack = new LayerStack<FileEntry>({ where: { image: image.name }, onWarning: (m) => logger.warn(m) });
   const parallel = Math.max(1, options.parallel ?? 2);
+  // When one layer fails, the walks still running are stopped too.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const walks: Array<Promise<LayerChange<FileEntry>[]> | undefined> = [];
   let started = 0;
   const startNext = (): void => {
     const layer = image.layers[started++];
     if (!layer) return;
     const recorder = new ChangeRecorder();
-    const walk = walkLayer(layer, recorder, { ...options, imageName: image.name }).then(() => recorder.changes);
+    const walk = walkLayer(layer, recorder, { ...options, signal, imageName: image.name }).then(() => recorder.changes);
     // Rejections are observed when this layer's turn comes; until then, keep them from being "unhandled".
     walk.catch(() => undefined);
     walks[layer.index] = walk;
   };
   for (let i = 0; i < parallel; i++) startNext();
 
-  for (const layer of image.layers) {
-    const changes = await (walks[layer.index] as Promise<LayerChange<FileEntry>[]>);
-    walks[layer.index] = undefined;
-    startNext();
-    const where: ErrorWhere = { image: image.name, layer: layer.digest };
-    try {
-      stack.applyLayer(layer.index, changes, where);
-    } catch (e) {
-      throw isStrataError(e) ? e.at(where) : e;
+  try {
+    for (const layer of image.layers) {
+      const changes = await (walks[layer.index] as Promise<LayerChange<FileEntry>[]>);
+      walks[layer.index] = undefined;
+      startNext();
+      const where: ErrorWhere = { image: image.name, layer: layer.digest };
+      try {
+        stack.applyLayer(layer.index, changes, where);
+      } catch (e) {
+        throw isStrataError(e) ? e.at(where) : e;
+      }
     }
+  } catch (e) {
+    stop.abort(new Error('another layer of the image failed'));
+    throw e;
   }
 
   const files = new Map<string, FileEntry>();

@@ -63,7 +63,6 @@ export function joinPath(dir: string, name: string): string {
 
 /** A name safe to put in a one-line message: control characters escaped, long names cut. */
 export function printable(name: string): string {
-  // eslint-disable-next-line no-control-regex
   const escaped = name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return escaped.length > 300 ? `${escaped.slice(0, 300)}…` : escaped;
 }

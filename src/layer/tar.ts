@@ -114,6 +114,7 @@ export class TarReader {
   private sparsePending: PendingEntry | undefined;
 
   entries = 0;
+  private stopped = false;
 
   constructor(
     private readonly handler: TarHandler,
@@ -122,6 +123,7 @@ export class TarReader {
 
   /** Parses `chunk`. A returned promise must settle before the next push. */
   push(chunk: Buffer): Promise<void> | undefined {
+    if (this.stopped) return undefined;
     let off = 0;
     const len = chunk.length;
     while (off < len) {
@@ -180,6 +182,14 @@ export class TarReader {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Stops parsing for good: a walk that failed or was aborted must not call
+   * its handler again, not even for the rest of a chunk it was waiting on.
+   */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Call at end of input: throws `corrupt` when the archive stopped mid-entry. */
@@ -244,7 +254,7 @@ export class TarReader {
     let name = cString(block, 0, 100);
     if (ustar && block[345] !== 0) name = `${cString(block, 345, 155)}/${name}`;
     let linkname = cString(block, 157, 100);
-    let type = typeOf(typeflag, name);
+    const type = typeOf(typeflag, name);
     if (type === undefined) {
       if (typeflag === 'V') {
         // GNU volume label: names the archive, not a file.

@@ -17,6 +17,7 @@ import { checkDigest, expectDigest, finishHash, newHash } from './digest.js';
 import { LayerEntries } from './layer-entries.js';
 import { formatBytes, resolveLimits, type LayerLimits } from './limits.js';
 import { TarReader } from './tar.js';
+import { ZstdWorkerStream } from './zstd.js';
 
 export interface WalkLayerOptions {
   /** The image, for error messages. */
@@ -49,6 +50,7 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
 
   let compression: Compression = 'none';
   let out: Readable | undefined;
+  let reader: TarReader | undefined;
   const onAbort = (): void => {
     const reason: unknown = options.signal?.reason;
     (out ?? source).destroy(reason instanceof Error ? reason : new Error('aborted'));
@@ -58,25 +60,29 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
     const head = await peek(source, 6);
     compression = detectCompression(head, where);
 
-    const blobHash = newHash(blobDigest);
+    const decompressor =
+      compression === 'none' ? undefined : createDecompressor(compression, { zstdDecoder: options.zstdDecoder, hashInput: blobDigest.algorithm });
+    // The zstd worker hashes the blob itself, off the main thread.
+    const zstdWorker = decompressor instanceof ZstdWorkerStream ? decompressor : undefined;
+    const blobHash = zstdWorker ? undefined : newHash(blobDigest);
     // An uncompressed layer's blob is its tar: one hash serves both digests.
     const sameBytesSameHash = compression === 'none' && blobDigest.algorithm === diffId.algorithm;
-    const diffHash = sameBytesSameHash ? blobHash : newHash(diffId);
+    const diffHash = sameBytesSameHash && blobHash ? blobHash : newHash(diffId);
     const tap = new BlobTap(blobHash, layer.size, where, options.onProgress);
-    const decompressor = compression === 'none' ? undefined : createDecompressor(compression, options.zstdDecoder);
     out = decompressor ?? tap;
-    // Errors from any stage reach the loop below through `out`; pipeline
-    // destroys every stream on the first failure or when the loop stops.
+    // Errors from any stage reach consume() through `out`; pipeline destroys
+    // every stream on the first failure or when consume() stops.
     if (decompressor) pipeline(source, tap, decompressor, () => undefined);
     else pipeline(source, tap, () => undefined);
 
-    const reader = new TarReader(
+    const tar = new TarReader(
       new LayerEntries(visitor, { where, limits, logger, allowSpecialFiles: options.allowSpecialFiles ?? false }),
       { where, maxMetaBytes: limits.maxMetaBytes },
     );
+    reader = tar;
     let uncompressed = 0;
     const hashSeparately = diffHash !== blobHash;
-    await consume(out, (chunk) => {
+    const onChunk = (chunk: Buffer): Promise<void> | undefined => {
       uncompressed += chunk.length;
       if (hashSeparately) diffHash.update(chunk);
       if (uncompressed > limits.maxUncompressedBytes) {
@@ -89,17 +95,21 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
           where,
         );
       }
-      return reader.push(chunk);
-    });
-    reader.finish();
+      return tar.push(chunk);
+    };
+    // Neither the hash nor the tar reader keeps a chunk once it is processed,
+    // so the zstd worker's ring slot can be handed back right then.
+    await consume(out, onChunk, zstdWorker ? () => zstdWorker.release() : undefined);
+    tar.finish();
     if (layer.size >= 0 && tap.bytes !== layer.size) {
       throw new StrataError('corrupt', `truncated blob: read ${tap.bytes} of the ${layer.size} bytes the manifest declares`, where);
     }
-    const actualBlob = finishHash(blobHash, blobDigest);
+    const actualBlob = blobHash ? finishHash(blobHash, blobDigest) : `${blobDigest.algorithm}:${zstdWorker?.inputDigest ?? ''}`;
     checkDigest(actualBlob, blobDigest, 'layer blob digest', where);
     checkDigest(hashSeparately ? finishHash(diffHash, diffId) : actualBlob, diffId, 'layer diffID', where);
-    return { compressedBytes: tap.bytes, uncompressedBytes: uncompressed, entries: reader.entries, compression };
+    return { compressedBytes: tap.bytes, uncompressedBytes: uncompressed, entries: tar.entries, compression };
   } catch (e) {
+    reader?.stop();
     out?.destroy();
     source.destroy();
     if (options.signal?.aborted) throw options.signal.reason;
@@ -115,7 +125,7 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
  * concatenates whatever is buffered into a new Buffer (a copy of every byte)
  * and lets the decompressor idle until the next read.
  */
-function consume(stream: Readable, onChunk: (chunk: Buffer) => Promise<void> | undefined): Promise<void> {
+function consume(stream: Readable, onChunk: (chunk: Buffer) => Promise<void> | undefined, done?: () => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const cleanup = (): void => {
@@ -129,6 +139,8 @@ function consume(stream: Readable, onChunk: (chunk: Buffer) => Promise<void> | u
       settled = true;
       cleanup();
       stream.pause();
+      // Whatever the stream or the visitor threw goes back unchanged (toLayerError sorts it out).
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       reject(e);
     };
     const onData = (chunk: Buffer): void => {
@@ -142,8 +154,11 @@ function consume(stream: Readable, onChunk: (chunk: Buffer) => Promise<void> | u
       if (wait) {
         stream.pause();
         wait.then(() => {
+          done?.();
           if (!settled) stream.resume();
         }, onError);
+      } else {
+        done?.();
       }
     };
     const onEnd = (): void => {
@@ -177,7 +192,7 @@ class BlobTap extends Transform {
   bytes = 0;
 
   constructor(
-    private readonly hash: ReturnType<typeof newHash>,
+    private readonly hash: ReturnType<typeof newHash> | undefined,
     private readonly declaredSize: number,
     private readonly where: ErrorWhere,
     private readonly onProgress: ((bytes: number) => void) | undefined,
@@ -191,7 +206,7 @@ class BlobTap extends Transform {
       cb(new StrataError('digest-mismatch', `blob is larger than the ${this.declaredSize} bytes the manifest declares`, this.where));
       return;
     }
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     this.onProgress?.(this.bytes);
     cb(null, chunk);
   }

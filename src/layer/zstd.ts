@@ -6,33 +6,43 @@
  * decoder runs in a worker thread while the main thread hashes and parses
  * (spawning `zstd -dc` instead: 0.35 s, and needs the program installed).
  *
- * Protocol: the main side posts compressed chunks (copied) to a pooled
- * worker, which posts back decompressed chunks by transfer (no copy). Flow
- * control is a credit counter in shared memory: the worker blocks on
- * Atomics.wait when the main side holds `CREDITS` unread chunks, so a zstd
- * bomb can never run ahead of the consumer's limit checks. A second shared
- * slot is the cancel flag, which also wakes a blocked worker.
+ * Protocol, per pooled worker:
+ * - compressed bytes go over in 1 MiB buffers (copied once, transferred, and
+ *   sent back empty for reuse, so neither thread makes garbage); several may
+ *   be in flight so the decoder never waits for the main thread's event loop;
+ *   the worker also hashes them (the blob digest), which takes that work off
+ *   the main thread;
+ * - decompressed bytes come back through a ring of `SLOTS` buffers in shared
+ *   memory: the worker writes slot `n % SLOTS` and posts its length; the main
+ *   side reads it in place and releases it. A shared counter of free slots is
+ *   the flow control (the worker blocks on Atomics.wait when none is free), so
+ *   a zstd bomb can never run ahead of the consumer's limit checks; a second
+ *   shared word is the cancel flag, which also wakes a blocked worker.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Duplex } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 
-/** Decompressed chunk size: large chunks mean few messages (each costs ~20 µs). */
-const OUT_CHUNK = 1024 * 1024;
-/** Chunks in flight between worker and consumer. */
-const CREDITS = 4;
+/** One ring slot: large, so a layer is a few hundred messages, not thousands. */
+const SLOT_BYTES = 1024 * 1024;
+const SLOTS = 8;
+/** Compressed input travels in buffers of this size, which the worker sends back for reuse. */
+const INPUT_BYTES = 1024 * 1024;
+/** Input buffers posted and not yet decoded, before writes wait. */
+const INPUT_IN_FLIGHT = 4;
 
 // The worker is plain CommonJS source so it runs the same from src/ (tsx,
 // vitest) and from dist/ without a separate build step for a worker file.
 const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
 const binding = require(workerData.binding);
-const OUT = workerData.outChunk;
-let job = -1, ctl = null, dctx = null, inFrame = false, failed = false;
+const { ring, slotBytes, slots } = workerData;
+let job = -1, ctl = null, dctx = null, hash = null, seq = 0, inFrame = false, failed = false;
 
-function waitCredit() {
+function waitSlot() {
   for (;;) {
     if (Atomics.load(ctl, 1) !== 0) return false;
     if (Atomics.load(ctl, 0) > 0) return true;
@@ -42,25 +52,30 @@ function waitCredit() {
 
 parentPort.on('message', (m) => {
   if (m.t === 'start') {
-    job = m.job; ctl = new Int32Array(m.ctl); dctx = new binding.DCtx(); inFrame = false; failed = false;
+    job = m.job; ctl = new Int32Array(m.ctl); dctx = new binding.DCtx(); seq = 0; inFrame = false; failed = false;
+    hash = m.hash ? createHash(m.hash) : null;
     if (m.windowLogMax) dctx.setParameter(binding.DParameter.windowLogMax, m.windowLogMax);
     return;
   }
   if (m.job !== job || failed || Atomics.load(ctl, 1) !== 0) return;
   if (m.t === 'data') {
-    let src = Buffer.from(m.buf, m.off, m.len);
+    let src = Buffer.from(m.buf, 0, m.len);
+    const input = m.buf;
+    if (hash) hash.update(src);
     try {
       for (;;) {
-        if (!waitCredit()) return;
-        const dst = Buffer.allocUnsafeSlow(OUT);
+        if (!waitSlot()) return;
+        const slot = seq % slots;
+        const dst = Buffer.from(ring, slot * slotBytes, slotBytes);
         const [ret, produced, consumed] = dctx.decompressStream(dst, src);
         src = src.subarray(consumed);
         inFrame = ret !== 0;
         if (produced > 0) {
           Atomics.sub(ctl, 0, 1);
-          parentPort.postMessage({ t: 'out', job, buf: dst.buffer, off: dst.byteOffset, len: produced }, [dst.buffer]);
+          seq++;
+          parentPort.postMessage({ t: 'out', job, slot, len: produced });
         }
-        if (src.length === 0 && produced < OUT) break;
+        if (src.length === 0 && produced < slotBytes) break;
         if (produced === 0 && consumed === 0) throw new Error('zstd decoder made no progress');
       }
     } catch (e) {
@@ -68,10 +83,11 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ t: 'error', job, message: e && e.message ? e.message : String(e) });
       return;
     }
-    parentPort.postMessage({ t: 'consumed', job });
+    // The input buffer goes back to be filled again (no garbage, no GC).
+    parentPort.postMessage({ t: 'consumed', job, buf: input }, [input]);
   } else if (m.t === 'end') {
     if (inFrame) { failed = true; parentPort.postMessage({ t: 'error', job, message: 'stream ends in the middle of a zstd frame (truncated)' }); }
-    else parentPort.postMessage({ t: 'done', job });
+    else parentPort.postMessage({ t: 'done', job, digest: hash ? hash.digest('hex') : undefined });
   }
 });
 `;
@@ -80,9 +96,10 @@ interface ToMain {
   t: 'out' | 'consumed' | 'error' | 'done';
   job: number;
   buf?: ArrayBuffer;
-  off?: number;
+  slot?: number;
   len?: number;
   message?: string;
+  digest?: string;
 }
 
 let bindingPath: string | null | undefined;
@@ -106,54 +123,72 @@ export function zstdWorkerAvailable(): boolean {
   return zstdBinding() !== null;
 }
 
-const idle = new Set<Worker>();
+interface PooledWorker {
+  worker: Worker;
+  ring: SharedArrayBuffer;
+  /** Input buffers back from the worker, ready to be filled. */
+  inputs: ArrayBuffer[];
+}
+
+const idle = new Set<PooledWorker>();
 const dead = new WeakSet<Worker>();
 let nextJob = 1;
 
-function acquireWorker(binding: string): Worker {
+function acquireWorker(binding: string): PooledWorker {
   for (const w of idle) {
     idle.delete(w);
-    w.ref();
+    w.worker.ref();
     return w;
   }
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { binding, outChunk: OUT_CHUNK } });
+  const ring = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { binding, ring, slotBytes: SLOT_BYTES, slots: SLOTS } });
+  const pooled: PooledWorker = { worker, ring, inputs: [] };
   // A worker that dies while idle must not be handed out again.
   worker.once('exit', () => {
     dead.add(worker);
-    idle.delete(worker);
+    idle.delete(pooled);
   });
-  return worker;
+  return pooled;
 }
 
-function releaseWorker(w: Worker, listeners: { message: (m: ToMain) => void; error: (e: Error) => void; exit: () => void }): void {
-  w.off('message', listeners.message);
-  w.off('error', listeners.error);
-  w.off('exit', listeners.exit);
-  if (dead.has(w)) return;
+function releaseWorker(w: PooledWorker): void {
+  if (dead.has(w.worker)) return;
   if (idle.size >= availableParallelism()) {
-    void w.terminate();
+    void w.worker.terminate();
     return;
   }
   // An idle worker must not keep the process alive.
-  w.unref();
+  w.worker.unref();
   idle.add(w);
 }
 
 export interface ZstdStreamOptions {
   /** log2 of the largest window a frame may ask for; zstd's own default is 27 (128 MiB). */
   windowLogMax?: number;
+  /** Hash the compressed input in the worker with this algorithm (read `inputDigest` after the end). */
+  hashInput?: string;
+  /**
+   * Push views into the shared ring instead of copies. The consumer must call
+   * `release()` once per chunk when done with it (in order), and must not keep
+   * the chunk: its bytes are overwritten afterwards.
+   */
+  zeroCopy?: boolean;
 }
 
 /** A Duplex: compressed bytes in, decompressed bytes out; decoding happens in a worker thread. */
 export class ZstdWorkerStream extends Duplex {
-  private readonly worker: Worker;
+  /** Hex digest of the compressed input (with `hashInput`), once the stream has ended. */
+  inputDigest: string | undefined;
+  private readonly pooled: PooledWorker;
   private readonly job = nextJob++;
   private readonly ctl = new Int32Array(new SharedArrayBuffer(8));
+  private readonly zeroCopy: boolean;
+  private inFlight = 0;
   private pendingWrite: ((err?: Error | null) => void) | undefined;
   private pendingFinal: ((err?: Error | null) => void) | undefined;
-  /** Credits owed back to the worker because the readable side was full. */
-  private owed = 0;
   private released = false;
+  /** Ended in zero-copy mode with slots still held by the consumer: back to the pool once they are released. */
+  private returnWhenDrained = false;
   private readonly handlers = {
     message: (m: ToMain) => this.onMessage(m),
     error: (e: Error) => this.fail(e),
@@ -161,52 +196,78 @@ export class ZstdWorkerStream extends Duplex {
   };
 
   constructor(options: ZstdStreamOptions = {}) {
-    // Readable side: a few MiB of decompressed data at most, in OUT_CHUNK pieces.
-    super({ readableHighWaterMark: 2 * OUT_CHUNK, writableHighWaterMark: 1024 * 1024 });
+    // The ring is the flow control; the readable buffer never needs to refuse a push.
+    super({ readableHighWaterMark: (SLOTS + 1) * SLOT_BYTES, writableHighWaterMark: 1024 * 1024 });
     const binding = zstdBinding();
     if (!binding) throw new Error('zstd-napi is not available');
-    this.worker = acquireWorker(binding);
-    Atomics.store(this.ctl, 0, CREDITS);
-    this.worker.on('message', this.handlers.message);
-    this.worker.on('error', this.handlers.error);
-    this.worker.on('exit', this.handlers.exit);
-    this.worker.postMessage({ t: 'start', job: this.job, ctl: this.ctl.buffer, windowLogMax: options.windowLogMax });
+    this.zeroCopy = options.zeroCopy ?? false;
+    this.pooled = acquireWorker(binding);
+    Atomics.store(this.ctl, 0, SLOTS);
+    const { worker } = this.pooled;
+    worker.on('message', this.handlers.message);
+    worker.on('error', this.handlers.error);
+    worker.on('exit', this.handlers.exit);
+    worker.postMessage({ t: 'start', job: this.job, ctl: this.ctl.buffer, hash: options.hashInput, windowLogMax: options.windowLogMax });
+  }
+
+  /** Gives a chunk's ring slot back (zero-copy mode), in the order the chunks came. */
+  release(): void {
+    const free = Atomics.add(this.ctl, 0, 1) + 1;
+    Atomics.notify(this.ctl, 0);
+    if (this.returnWhenDrained && free >= SLOTS) {
+      this.returnWhenDrained = false;
+      releaseWorker(this.pooled);
+    }
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this._writev([{ chunk }], cb);
   }
 
-  /** Everything written while the worker was busy goes over as one message (each costs ~0.1 ms). */
+  /** Everything written since the last post goes over in as few input buffers as it fills. */
   override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
-    this.pendingWrite = cb;
-    let length = 0;
-    for (const { chunk } of chunks) length += chunk.length;
-    // Copied, then transferred: a chunk may be a view into a buffer its source reuses.
-    const copy = new Uint8Array(length);
-    let off = 0;
+    let buf: Uint8Array | undefined;
+    let fill = 0;
+    const post = (): void => {
+      if (!buf) return;
+      this.inFlight++;
+      const ab = buf.buffer as ArrayBuffer;
+      this.pooled.worker.postMessage({ t: 'data', job: this.job, buf: ab, len: fill }, [ab]);
+      buf = undefined;
+      fill = 0;
+    };
     for (const { chunk } of chunks) {
-      copy.set(chunk, off);
-      off += chunk.length;
+      for (let off = 0; off < chunk.length; ) {
+        buf ??= new Uint8Array(this.pooled.inputs.pop() ?? new ArrayBuffer(INPUT_BYTES));
+        const n = Math.min(chunk.length - off, buf.length - fill);
+        // Copied: a chunk may be a view into a buffer its source reuses.
+        buf.set(chunk.subarray(off, off + n), fill);
+        fill += n;
+        off += n;
+        if (fill === buf.length) post();
+      }
     }
-    this.worker.postMessage({ t: 'data', job: this.job, buf: copy.buffer, off: 0, len: length }, [copy.buffer]);
+    post();
+    if (this.inFlight < INPUT_IN_FLIGHT) cb();
+    else this.pendingWrite = cb;
   }
 
   override _final(cb: (err?: Error | null) => void): void {
     this.pendingFinal = cb;
-    this.worker.postMessage({ t: 'end', job: this.job });
+    this.pooled.worker.postMessage({ t: 'end', job: this.job });
   }
 
   override _read(): void {
-    if (this.owed > 0) {
-      Atomics.add(this.ctl, 0, this.owed);
-      this.owed = 0;
-      Atomics.notify(this.ctl, 0);
-    }
+    // Flow control is the ring's free-slot counter; nothing to do here.
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.release(true);
+    this.detach(true);
+    if (this.returnWhenDrained) {
+      // Nobody reads a destroyed stream: its slots are free to reuse.
+      this.returnWhenDrained = false;
+      releaseWorker(this.pooled);
+    }
     cb(err);
   }
 
@@ -214,23 +275,28 @@ export class ZstdWorkerStream extends Duplex {
     if (m.job !== this.job) return;
     switch (m.t) {
       case 'out': {
-        const buf = Buffer.from(m.buf as ArrayBuffer, m.off ?? 0, m.len ?? 0);
-        if (this.push(buf)) {
-          Atomics.add(this.ctl, 0, 1);
-          Atomics.notify(this.ctl, 0);
+        const view = Buffer.from(this.pooled.ring, (m.slot ?? 0) * SLOT_BYTES, m.len ?? 0);
+        if (this.zeroCopy) {
+          this.push(view);
         } else {
-          this.owed++;
+          this.push(Buffer.from(view));
+          this.release();
         }
         break;
       }
       case 'consumed': {
-        const cb = this.pendingWrite;
-        this.pendingWrite = undefined;
-        cb?.();
+        this.inFlight--;
+        if (m.buf && this.pooled.inputs.length < INPUT_IN_FLIGHT + 1) this.pooled.inputs.push(m.buf);
+        if (this.inFlight < INPUT_IN_FLIGHT && this.pendingWrite) {
+          const cb = this.pendingWrite;
+          this.pendingWrite = undefined;
+          cb();
+        }
         break;
       }
       case 'done': {
-        this.release(false);
+        this.inputDigest = m.digest;
+        this.detach(false);
         this.push(null);
         const cb = this.pendingFinal;
         this.pendingFinal = undefined;
@@ -248,16 +314,22 @@ export class ZstdWorkerStream extends Duplex {
     this.destroy(e);
   }
 
-  /** Gives the worker back to the pool (or ends it when it may be stuck mid-job). */
-  private release(cancel: boolean): void {
+  /** Gives the worker back to the pool, first waking and cancelling it if it may still be mid-job. */
+  private detach(cancel: boolean): void {
     if (this.released) return;
     this.released = true;
     if (cancel) {
-      // Wakes a worker blocked on credits; it drops the rest of this job.
       Atomics.store(this.ctl, 1, 1);
       Atomics.notify(this.ctl, 0);
     }
-    releaseWorker(this.worker, this.handlers);
+    const { worker } = this.pooled;
+    worker.off('message', this.handlers.message);
+    worker.off('error', this.handlers.error);
+    worker.off('exit', this.handlers.exit);
+    // In zero-copy mode the consumer may still be reading ring slots: the next
+    // job must not write into them before they are released.
+    if (!cancel && this.zeroCopy && Atomics.load(this.ctl, 0) < SLOTS) this.returnWhenDrained = true;
+    else releaseWorker(this.pooled);
   }
 }
 
