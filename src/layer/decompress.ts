@@ -55,7 +55,12 @@ export function createDecompressor(compression: 'gzip' | 'zstd', options: Decomp
   if (compression === 'gzip') return createGunzip({ chunkSize: GUNZIP_CHUNK, readableHighWaterMark: 8 * GUNZIP_CHUNK } as ZlibOptions);
   const decoder = options.zstdDecoder ?? (zstdWorkerAvailable() ? 'worker' : 'spawn');
   if (decoder === 'spawn') return spawnZstd();
-  return new ZstdWorkerStream(options.hashInput ? { hashInput: options.hashInput, zeroCopy: true } : {});
+  try {
+    return new ZstdWorkerStream(options.hashInput ? { hashInput: options.hashInput, zeroCopy: true } : {});
+  } catch {
+    // No worker threads here (a restricted runtime): the program still works.
+    return spawnZstd();
+  }
 }
 
 /** Turns what a decompressor threw into a `corrupt` (or `limit`) error naming the format. */

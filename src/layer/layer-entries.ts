@@ -45,32 +45,33 @@ export class LayerEntries implements TarHandler {
       throw new StrataError('limit', `layer has more than ${limits.maxEntries} entries`, where);
     }
     const path = normaliseLayerPath(h.name, where, limits.maxPathBytes);
-    const at: ErrorWhere = { ...where, path: printable(path === '' ? h.name : path) };
+    // Built only on the way to an error: this runs for every entry.
+    const at = (): ErrorWhere => ({ ...where, path: printable(path === '' ? h.name : path) });
     if (path === '') {
       // The layer root: only its metadata could change, and a root that is
       // not a directory would turn the whole image into one file or link.
-      if (h.type !== 'dir') throw new StrataError('unsafe', `layer root entry ${JSON.stringify(h.name)} is a ${h.type}, not a directory`, at);
+      if (h.type !== 'dir') throw new StrataError('unsafe', `layer root entry ${JSON.stringify(h.name)} is a ${h.type}, not a directory`, at());
       return undefined;
     }
 
     const base = baseOf(path);
     if (base.startsWith(WHITEOUT_PREFIX)) {
-      this.marker(path, base, at);
+      this.marker(path, base, at());
       return undefined;
     }
-    if (AUFS_META.test(path)) return undefined;
+    if (path.includes('.wh..wh.') && AUFS_META.test(path)) return undefined;
 
     const type: EntryType = h.type;
     if ((type === 'char' || type === 'block' || type === 'fifo') && !this.options.allowSpecialFiles) {
       const what = type === 'fifo' ? 'FIFO' : `${type === 'char' ? 'character' : 'block'} device ${h.devmajor}:${h.devminor}`;
-      throw new StrataError('unsafe', `layer contains a ${what}; container layers may not carry device nodes or FIFOs`, at);
+      throw new StrataError('unsafe', `layer contains a ${what}; container layers may not carry device nodes or FIFOs`, at());
     }
 
     let size = h.size;
     let linkTarget: string | undefined;
     let linkRoot: string | undefined;
     if (type === 'hardlink') {
-      linkTarget = normaliseLayerPath(h.linkname, at, limits.maxPathBytes, 'hard link target');
+      linkTarget = normaliseLayerPath(h.linkname, at(), limits.maxPathBytes, 'hard link target');
       const targetSize = this.files.get(linkTarget);
       if (targetSize === undefined) {
         // Tar writers (Go, GNU, BuildKit, umoci) only link to a file stored
@@ -78,7 +79,7 @@ export class LayerEntries implements TarHandler {
         throw new StrataError(
           'unsafe',
           `hard link to ${JSON.stringify(printable(h.linkname))}, which is not a file stored earlier in this layer`,
-          at,
+          at(),
         );
       }
       size = targetSize;
@@ -88,9 +89,9 @@ export class LayerEntries implements TarHandler {
       if (linkRoot !== path) this.forget(path);
     } else if (type === 'symlink') {
       linkTarget = h.linkname;
-      if (linkTarget.includes('\0')) throw new StrataError('unsafe', 'symlink target contains a NUL byte', at);
-      if (Buffer.byteLength(linkTarget) > limits.maxPathBytes) {
-        throw new StrataError('limit', `symlink target is over the ${limits.maxPathBytes}-byte limit`, at);
+      if (linkTarget.includes('\0')) throw new StrataError('unsafe', 'symlink target contains a NUL byte', at());
+      if (linkTarget.length * 3 > limits.maxPathBytes && Buffer.byteLength(linkTarget) > limits.maxPathBytes) {
+        throw new StrataError('limit', `symlink target is over the ${limits.maxPathBytes}-byte limit`, at());
       }
     }
     if (type === 'file') {

@@ -13,37 +13,32 @@ import { StrataError, type ErrorWhere } from '../core/errors.js';
  * (`.`, `./`) normalises to `''`.
  */
 export function normaliseLayerPath(raw: string, where: ErrorWhere, maxBytes: number, what = 'entry'): string {
-  const shown = JSON.stringify(raw);
-  const at = { ...where, path: where.path ?? printable(raw) };
-  if (raw.includes('\0')) throw new StrataError('unsafe', `${what} name ${shown} contains a NUL byte`, at);
-  if (raw.startsWith('/')) throw new StrataError('unsafe', `${what} has an absolute path ${shown}`, at);
+  // Called for every entry of every layer: the error details are only built when needed.
+  const fail = (code: 'unsafe' | 'limit', detail: string, path = raw): StrataError =>
+    new StrataError(code, detail, { ...where, path: where.path ?? printable(path) });
+  if (raw.includes('\0')) throw fail('unsafe', `${what} name ${JSON.stringify(raw)} contains a NUL byte`);
+  if (raw.startsWith('/')) throw fail('unsafe', `${what} has an absolute path ${JSON.stringify(raw)}`);
   // Fast path: the common `./usr/bin/x` / `usr/bin/x/` shapes need no segment work.
   let s = raw.startsWith('./') ? raw.slice(2) : raw;
   if (s.endsWith('/')) s = s.replace(/\/+$/, '');
-  if (!/(^|\/)\.{0,2}(\/|$)/.test(s)) return checkLength(s, at, maxBytes, what);
-
-  const out: string[] = [];
-  for (const part of s.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length === 0) throw new StrataError('unsafe', `${what} path ${shown} escapes the layer root with ".."`, at);
-      out.pop();
-      continue;
+  if (/(^|\/)\.{0,2}(\/|$)/.test(s)) {
+    const out: string[] = [];
+    for (const part of s.split('/')) {
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        if (out.length === 0) throw fail('unsafe', `${what} path ${JSON.stringify(raw)} escapes the layer root with ".."`);
+        out.pop();
+        continue;
+      }
+      out.push(part);
     }
-    out.push(part);
+    s = out.join('/');
   }
-  return checkLength(out.join('/'), at, maxBytes, what);
-}
-
-function checkLength(path: string, where: ErrorWhere, maxBytes: number, what: string): string {
   // Byte length ≥ string length, so only long strings need the exact count.
-  if (path.length * 3 > maxBytes && Buffer.byteLength(path) > maxBytes) {
-    throw new StrataError('limit', `${what} path is ${Buffer.byteLength(path)} bytes long, over the ${maxBytes}-byte limit`, {
-      ...where,
-      path: `${path.slice(0, 80)}…`,
-    });
+  if (s.length * 3 > maxBytes && Buffer.byteLength(s) > maxBytes) {
+    throw fail('limit', `${what} path is ${Buffer.byteLength(s)} bytes long, over the ${maxBytes}-byte limit`, `${s.slice(0, 80)}…`);
   }
-  return path;
+  return s;
 }
 
 /** Parent directory of a normalised path (`''` for top-level names). */
