@@ -32,15 +32,24 @@ export function purlKey(purl: string, withVersion = true): string {
   let p = purl.split('#')[0] ?? purl;
   p = p.split('?')[0] ?? p;
   if (!withVersion) {
-    const at = p.lastIndexOf('@');
-    if (at > p.indexOf('/')) p = p.slice(0, at);
+    const at = versionAt(p);
+    if (at >= 0) p = p.slice(0, at);
   }
   return decodeURIComponent(p).toLowerCase();
 }
 
+/**
+ * Where `@version` starts, or -1: an `@` after the last `/` (the name's), so
+ * an npm scope written unencoded (`pkg:npm/@babel/core`) is not a version.
+ */
+function versionAt(purl: string): number {
+  const p = purl.split(/[?#]/)[0] ?? purl;
+  const at = p.lastIndexOf('@');
+  return at > p.lastIndexOf('/') ? at : -1;
+}
+
 function purlMatches(pattern: string, purl: string): boolean {
-  const hasVersion = pattern.split('?')[0]?.lastIndexOf('@') ?? -1;
-  const versioned = hasVersion > pattern.indexOf('/');
+  const versioned = versionAt(pattern) >= 0;
   return purlKey(pattern, versioned) === purlKey(purl, versioned);
 }
 
