@@ -312,6 +312,21 @@ describe('errors are not findings', () => {
     expect(report.database).toBeNull();
   });
 
+  it('a file that is not a database is an error (exit 2), not an empty match', async () => {
+    const bad = path.join(work, 'not-a.db');
+    writeFileSync(bad, 'garbage\n');
+    const run = await strata(['rootfs', rootfs, '--db', bad, '--offline', '--no-cache', '--exit-code', '1'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/not-a\.db is not a Strata vulnerability database/);
+  });
+
+  it('one of several targets failing: the others are still reported, and the exit code is 2, not the --exit-code', async () => {
+    const run = await strata(['rootfs', rootfs, path.join(work, 'no-such-dir'), '--db', db, '--offline', '--no-cache', '-f', 'json', '--exit-code', '1'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/strata: error: .*no-such-dir/);
+    expect(findingLines(JSON.parse(run.stdout) as JsonReport)).toEqual(GATE_FINDINGS);
+  });
+
   it('a target that cannot be read exits 2 even with --exit-code 1; --exit-code 2 itself is refused', async () => {
     const missing = await strata(['image', '--input', path.join(work, 'no-such-image.tar'), '--db', db, '--offline', '--no-cache', '--exit-code', '1'], { env });
     expect(missing.code).toBe(2);
@@ -319,6 +334,31 @@ describe('errors are not findings', () => {
     const reserved = await strata(['rootfs', rootfs, '--db', db, '--offline', '--no-cache', '--exit-code', '2'], { env });
     expect(reserved.code).toBe(2);
     expect(reserved.stderr).toMatch(/--exit-code 2 is reserved for errors/);
+  });
+});
+
+describe('SBOM input', () => {
+  it('strata sbom-scan and strata image --sbom gate an SBOM made by strata sbom (CycloneDX and SPDX) like the scan itself', async () => {
+    for (const format of ['cyclonedx', 'spdx-json']) {
+      const sbom = path.join(work, `gate.${format}.json`);
+      const made = await strata(['sbom', '--rootfs', rootfs, '--no-cache', '-f', format, '-o', sbom], { env });
+      expect(made.code, made.stderr).toBe(0);
+      for (const args of [['sbom-scan', sbom], ['image', '--sbom', sbom]]) {
+        const run = await strata([...args, '--db', db, '--offline', '-f', 'json', '--exit-code', '1', '--ignore-unfixed'], { env });
+        expect(run.code, `${format} ${args[0]}: ${run.stderr}`).toBe(1);
+        const report = JSON.parse(run.stdout) as JsonReport;
+        expect(report.findings.map((f) => `${f.id} ${f.package.name} ${f.installedVersion} ${f.fixedVersion}`).sort()).toEqual([
+          'CVE-2019-20477 PyYAML 5.1 5.2b1',
+          'CVE-2020-14343 PyYAML 5.1 5.4',
+          'CVE-2020-14343 PyYAML 5.3.1 5.4',
+          'CVE-2020-1747 PyYAML 5.1 5.3.1',
+          'CVE-2099-1001 bash 5.2.15-2 5.2.15-2+deb12u1',
+          'CVE-2099-1011 zlib1g 1:1.2.13.dfsg-1 1:1.2.13.dfsg-1+deb12u1',
+          'DSA-9904-1 tar 1.34+dfsg-1.2+deb12u1 1.34+dfsg-1.2+deb12u2',
+        ]);
+        expect(report.suppressed.map((x) => x.by)).toEqual(Array(4).fill('unfixed'));
+      }
+    }
   });
 });
 

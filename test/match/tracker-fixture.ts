@@ -74,6 +74,12 @@ CVE-2099-1018 (tar: REJECTED)
 	REJECTED
 CVE-2099-1019 (gzip: NOT-FOR-US)
 	NOT-FOR-US: Some product
+CVE-2099-1020 (libgcrypt20: undetermined in unstable, nothing for bookworm)
+	- libgcrypt20 <undetermined>
+CVE-2099-1021 (libtasn1-6: removed from unstable; bookworm still ships it)
+	- libtasn1-6 <removed>
+CVE-2099-1022 (nettle: an ITP, not in Debian as such)
+	- nettle <itp> (bug #1099022)
 `;
 
 export const DSA_LIST = `[02 Jan 2026] DSA-9905-1 openssl - security update
@@ -98,6 +104,7 @@ const OVAL_DEFINITIONS: Array<[string, string, string]> = [
   ['CVE-2099-1006', 'dash', '0:0'],
   ['CVE-2099-1016', 'perl', '0:5.36.0-7+deb12u5'],
   ['CVE-2099-1017', 'openssl', '0:0'],
+  ['CVE-2099-1018', 'tar', '0:0'],
 ];
 
 export const TRACKER_CASES: TrackerCase[] = [
@@ -153,8 +160,21 @@ export const TRACKER_CASES: TrackerCase[] = [
     expect: { status: 'fixed', fixedVersion: '5.36.0-7+deb12u5', aliases: ['DSA-9903-1'] },
   },
   { id: 'CVE-2099-1017', source: 'openssl', why: 'the OVAL says 0:0, a DSA fixed it at 3.0.22-1~deb12u1 <= installed: the fix wins, not affected' },
-  { id: 'CVE-2099-1018', source: 'tar', why: 'REJECTED: nothing' },
+  { id: 'CVE-2099-1018', source: 'tar', why: 'REJECTED in the tracker: nothing, although an (older) OVAL shows it open' },
   { id: 'CVE-2099-1019', source: 'gzip', why: 'NOT-FOR-US: nothing' },
+  {
+    id: 'CVE-2099-1020',
+    source: 'libgcrypt20',
+    why: 'unstable <undetermined>, no bookworm line → under_investigation',
+    expect: { status: 'under_investigation', fixedVersion: null },
+  },
+  {
+    id: 'CVE-2099-1021',
+    source: 'libtasn1-6',
+    why: 'removed from unstable, no bookworm line: bookworm still ships it and has no fix → affected, no fixed version',
+    expect: { status: 'affected', fixedVersion: null },
+  },
+  { id: 'CVE-2099-1022', source: 'nettle', why: '<itp>: nothing' },
   {
     id: 'DSA-9904-1',
     source: 'tar',
