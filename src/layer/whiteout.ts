@@ -23,7 +23,13 @@ import { StrataError, type ErrorWhere } from '../core/errors.js';
 import type { EntryType } from '../core/file.js';
 import { printable } from './paths.js';
 
-/** One change of one layer, in archive order. Paths are normalised (src/core/file.ts). */
+/**
+ * One change of one layer, in archive order. Paths are normalised
+ * (src/core/file.ts). A `hardlink` entry needs the file it names to be in the
+ * stack already (it is refused otherwise); a caller that keeps only some
+ * files of a layer should pass hard links as `file` entries with their own
+ * payload.
+ */
 export type LayerChange<T> =
   | { kind: 'entry'; path: string; type: EntryType; linkTarget?: string; value: T }
   | { kind: 'whiteout'; path: string }
