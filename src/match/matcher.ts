@@ -15,7 +15,9 @@
  *   vulnerable at any version. `not_affected` records veto the others.
  * - A finding's aliases are the ids and aliases of the records that matched
  *   THIS package, not every id the database links to the CVE (those name
- *   other packages' advisories, and ignore rules and VEX match aliases).
+ *   other packages' advisories, and ignore rules and VEX match aliases), and
+ *   never another CVE (a DSA or USN fixing five CVEs is an alias of each,
+ *   the five are not aliases of one another).
  * - When records disagree about one (package, vulnerability), precedence is
  *   by TIER (tierOf), then within the deciding tier:
  *     tier 0: what the distribution states for THIS release — the tracker's
@@ -284,11 +286,12 @@ function decide(
   const status: VulnStatus = fixedVersion !== undefined ? 'fixed' : lead.status;
 
   // The names the matched records give it — not every id known for the CVE: a RUSTSEC record of
-  // the openssl-src crate is not an alias of Alpine's openssl finding, and ignoring it must not hide this one.
+  // the openssl-src crate is not an alias of Alpine's openssl finding, and ignoring it must not hide
+  // this one. A record that fixes several CVEs (a DSA, a USN) names each of them: the others are
+  // other vulnerabilities, never aliases.
   const aliases = new Set<string>();
   for (const v of verdicts) {
-    aliases.add(v.adv.id);
-    for (const a of v.adv.aliases) aliases.add(a);
+    for (const a of [v.adv.id, ...v.adv.aliases]) if (!isCve(a) || a === id) aliases.add(a);
   }
   aliases.delete(id);
 

@@ -215,5 +215,13 @@ describe('Debian test image against the real feed snapshots', () => {
     const keys = report.findings.map((f) => `${f.id} ${f.package.purl}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(report.summary.findings).toBe(expectedDebian.length + expectedGo.length);
+    // A finding's aliases never name another CVE (a record fixing several CVEs is an alias of each, not they of one another).
+    expect(report.findings.flatMap((f) => f.aliases.filter((a) => a.startsWith('CVE-')))).toEqual([]);
+  });
+
+  it('KEV entries appear exactly on the findings whose CVE is in the CISA catalog', () => {
+    const catalog = JSON.parse(readFileSync(sharedData('vulns', 'kev', 'known_exploited_vulnerabilities.json'), 'utf8')) as { vulnerabilities: Array<{ cveID: string; dateAdded: string }> };
+    const kev = new Map(catalog.vulnerabilities.map((v) => [v.cveID, v.dateAdded]));
+    for (const f of report.findings) expect(f.kev?.dateAdded ?? null, f.id).toBe(kev.get(f.id) ?? null);
   });
 });
