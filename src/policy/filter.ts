@@ -20,6 +20,12 @@ export interface Policy {
   vex?: readonly VexStatement[];
   /** "Today" for ignore-rule expiry (tests pass a fixed date). */
   now?: Date;
+  /**
+   * The image the findings are from, so a VEX statement about one image
+   * build (a product pinned to a digest) is not applied to another. Unset:
+   * image-level statements apply whatever their digest.
+   */
+  target?: { digest?: string; configDigest?: string };
 }
 
 export interface PolicyOutcome {
@@ -78,14 +84,37 @@ function ruleApplies(rule: IgnoreRule, f: Finding, today: string): boolean {
   return true;
 }
 
-function statementApplies(st: VexStatement, f: Finding): boolean {
+const isImageId = (id: string) => id.startsWith('pkg:oci/') || id.startsWith('sha256:');
+
+/**
+ * Whether an image product identifier names the scanned image: `pkg:oci/NAME`
+ * (any build of it: the user chose to pass the statement), or a build pinned
+ * by digest — `pkg:oci/NAME@sha256:…` or a bare `sha256:…` — only when that
+ * is the image's manifest or config digest.
+ */
+function imageHit(id: string, target: Policy['target']): boolean {
+  let digest: string | undefined = id.startsWith('sha256:') ? id : undefined;
+  if (id.startsWith('pkg:oci/')) {
+    const at = versionAt(id);
+    if (at >= 0) digest = decodeURIComponent((id.split(/[?#]/)[0] ?? id).slice(at + 1));
+  }
+  if (digest === undefined || target === undefined) return true;
+  return digest === target.digest || digest === target.configDigest;
+}
+
+function statementApplies(st: VexStatement, f: Finding, target: Policy['target']): boolean {
   const ids = idsOf(f);
   if (!ids.has(st.vulnerability.toUpperCase()) && !st.aliases.some((a) => ids.has(a.toUpperCase()))) return false;
   const packageHit = (id: string) => id.startsWith('pkg:') && purlMatches(id, f.package.purl);
-  // A statement about the image itself (pkg:oci/… or a digest) covers every package in it unless it lists subcomponents.
-  if (st.subcomponents.length > 0) return st.subcomponents.some(packageHit);
+  const aboutThisImage = st.products.some((p) => isImageId(p) && imageHit(p, target));
+  if (st.subcomponents.length > 0) {
+    // Limited to those packages, inside a product that is this image (or one Strata cannot tell apart).
+    const inProduct = st.products.length === 0 || aboutThisImage || st.products.some((p) => !isImageId(p));
+    return inProduct && st.subcomponents.some(packageHit);
+  }
   if (st.products.length === 0) return true;
-  return st.products.some((p) => packageHit(p) || p.startsWith('pkg:oci/') || p.startsWith('sha256:'));
+  // A statement about the image itself covers every package in it.
+  return aboutThisImage || st.products.some(packageHit);
 }
 
 export function applyPolicy(findings: readonly Finding[], policy: Policy): PolicyOutcome {
@@ -93,7 +122,7 @@ export function applyPolicy(findings: readonly Finding[], policy: Policy): Polic
   const kept: Finding[] = [];
   const suppressed: Suppressed[] = [];
   for (const f of findings) {
-    const vex = (policy.vex ?? []).find((st) => (st.status === 'not_affected' || st.status === 'fixed') && statementApplies(st, f));
+    const vex = (policy.vex ?? []).find((st) => (st.status === 'not_affected' || st.status === 'fixed') && statementApplies(st, f, policy.target));
     if (vex) {
       const status = vex.status as 'not_affected' | 'fixed';
       suppressed.push({

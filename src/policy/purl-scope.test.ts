@@ -35,3 +35,21 @@ describe('purl scopes with an npm scope written as users write it', () => {
     expect(applyPolicy([babel], { vex: other }).findings).toHaveLength(1);
   });
 });
+
+describe('VEX statements about an image build', () => {
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const statement = (product: string) =>
+    parseVex(JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', statements: [{ vulnerability: { name: 'CVE-2023-45133' }, products: [{ '@id': product }], status: 'not_affected', justification: 'component_not_present' }] }), 'v.json');
+
+  it('apply to the build whose manifest or config digest they name, not to another', () => {
+    expect(applyPolicy([babel], { vex: statement(`pkg:oci/app@${digest}`), target: { digest } }).suppressed).toHaveLength(1);
+    expect(applyPolicy([babel], { vex: statement(digest), target: { configDigest: digest } }).suppressed).toHaveLength(1);
+    expect(applyPolicy([babel], { vex: statement(`pkg:oci/app@${digest}`), target: { digest: `sha256:${'b'.repeat(64)}` } }).suppressed).toHaveLength(0);
+    // A root filesystem has no digest: a statement pinned to a build cannot be about it.
+    expect(applyPolicy([babel], { vex: statement(`pkg:oci/app@${digest}`), target: {} }).suppressed).toHaveLength(0);
+  });
+
+  it('without a digest (pkg:oci/app) they apply to whatever image is scanned with them', () => {
+    expect(applyPolicy([babel], { vex: statement('pkg:oci/app?repository_url=ghcr.io/org/app'), target: { digest } }).suppressed).toHaveLength(1);
+  });
+});

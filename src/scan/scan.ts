@@ -64,7 +64,9 @@ export function scanInventory(artifact: Artifact, layers: LayerInfo[], inventory
   if (options.store) {
     const outcome = matchInventory(inventory, options.store, { ...options.match, layers });
     warnings.push(...outcome.warnings);
-    const filtered = applyPolicy(outcome.findings, options.policy ?? {});
+    // The policy is told which image this is, so VEX statements pinned to another build's digest stay out.
+    const target = { ...(artifact.digest ? { digest: artifact.digest } : {}), ...(artifact.configDigest ? { configDigest: artifact.configDigest } : {}) };
+    const filtered = applyPolicy(outcome.findings, { ...options.policy, target });
     findings = filtered.findings;
     suppressed = filtered.suppressed;
   } else {

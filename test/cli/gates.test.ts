@@ -238,10 +238,10 @@ describe('VEX', () => {
         { vulnerability: { name: 'CVE-2099-1003' }, products: [{ '@id': 'pkg:deb/debian/sed@4.9-1%2Bdeb12u1?arch=amd64' }], status: 'fixed' },
         { vulnerability: { name: 'CVE-2099-1002' }, products: [{ '@id': 'pkg:deb/debian/gzip' }], status: 'affected', action_statement: 'update when available' },
         { vulnerability: { name: 'CVE-2099-1004' }, products: [{ '@id': 'pkg:deb/debian/tar' }], status: 'under_investigation' },
-        // About the image, limited to one subcomponent: only PyYAML 5.1 is covered.
+        // About the image (any build: no digest), limited to one subcomponent: only PyYAML 5.1 is covered.
         {
           vulnerability: { name: 'GHSA-8q59-q68h-6hv4' },
-          products: [{ '@id': 'pkg:oci/app@sha256:0000000000000000000000000000000000000000000000000000000000000000', subcomponents: [{ '@id': 'pkg:pypi/pyyaml@5.1' }] }],
+          products: [{ '@id': 'pkg:oci/app', subcomponents: [{ '@id': 'pkg:pypi/pyyaml@5.1' }] }],
           status: 'not_affected',
           justification: 'vulnerable_code_not_present',
         },
@@ -288,6 +288,34 @@ describe('VEX', () => {
     // exploitable, and a statement about another package, leave findings alone.
     expect(findingLines(s.report)).toContain('CVE-2099-1007 coreutils UNKNOWN end_of_life -');
     expect(findingLines(s.report)).toContain('CVE-2099-1004 tar UNKNOWN fix_deferred -');
+  });
+
+  it('a statement pinned to an image digest applies to that image only, also when several images are scanned at once', async () => {
+    const image = debianImage();
+    // The OCI layout's manifest and config digests, read from the layout itself.
+    const index = JSON.parse(readFileSync(path.join(image.ociLayout, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+    const manifestDigest = index.manifests[0]?.digest as string;
+    const manifest = JSON.parse(readFileSync(path.join(image.ociLayout, 'blobs', 'sha256', manifestDigest.slice(7)), 'utf8')) as { config: { digest: string } };
+    const vex = {
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      statements: [
+        // This build's manifest digest: only the OCI layout has it (a docker-archive has no manifest digest).
+        { vulnerability: { name: 'CVE-2099-1001' }, products: [{ '@id': `pkg:oci/debian@${manifestDigest.replace(':', '%3A')}?tag=12` }], status: 'not_affected', justification: 'vulnerable_code_not_present' },
+        // The config digest: the same image in both forms.
+        { vulnerability: { name: 'CVE-2099-1002' }, products: [{ '@id': manifest.config.digest }], status: 'fixed' },
+        // Another build of the image: applies to neither.
+        { vulnerability: { name: 'CVE-2099-1003' }, products: [{ '@id': `pkg:oci/debian@sha256:${'f'.repeat(64)}` }], status: 'not_affected', justification: 'component_not_present' },
+      ],
+    };
+    const file = path.join(dirWith('digest-vex', { 'vex.json': JSON.stringify(vex) }), 'vex.json');
+    const run = await strata(['image', '--input', image.ociLayout, '--input', image.dockerArchive, '--db', db, '--offline', '--cache-dir', path.join(work, 'cache'), '-f', 'json', '--vex', file], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as JsonCombinedReport;
+    const suppressed = (source: string) =>
+      [...new Set(doc.results.find((r) => r.artifact.source === source)?.suppressed.map((x) => `${x.finding.id} ${x.vex?.status}`))].sort();
+    expect(suppressed('oci-layout')).toEqual(['CVE-2099-1001 not_affected', 'CVE-2099-1002 fixed']);
+    expect(suppressed('docker-archive')).toEqual(['CVE-2099-1002 fixed']);
+    for (const r of doc.results) expect(r.findings.some((f) => f.id === 'CVE-2099-1003')).toBe(true);
   });
 
   it('a VEX file that is neither OpenVEX nor CycloneDX is an error (exit 2)', async () => {
