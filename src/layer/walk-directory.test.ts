@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -154,6 +154,27 @@ describe('walkDirectory', () => {
     expect(paths.some((p) => p.startsWith('pts/'))).toBe(false);
     expect(paths.some((p) => p.startsWith('shm/'))).toBe(false);
     expect(log.lines.some((l) => /\/dev\/pts: not entered \(devpts mount\)/.test(l))).toBe(true);
+  });
+
+  it('on / it lists /proc, /sys, /dev and /run but never enters them', async () => {
+    const controller = new AbortController();
+    const log = logger();
+    const seen: string[] = [];
+    const visitor = new RecordingVisitor();
+    visitor.entry = (e: FileEntry) => {
+      seen.push(e.path);
+      // The root's own listing decides about its children; a little later is enough to stop.
+      if (seen.length > 2000) controller.abort(new Error('enough'));
+    };
+    await walkDirectory('/', visitor, { logger: log, signal: controller.signal }).catch((e: unknown) => {
+      if (!(e instanceof Error) || e.message !== 'enough') throw e;
+    });
+    for (const top of ['proc', 'sys', 'dev', 'run']) {
+      if (!existsSync(`/${top}`)) continue;
+      expect(log.lines).toContain(`/${top}: not entered (runtime file system of the running machine)`);
+      expect(seen.some((p) => p.startsWith(`${top}/`)), top).toBe(false);
+    }
+    expect(seen).toContain('proc');
   });
 
   it('a root that is missing or not a directory is an error naming it', async () => {
