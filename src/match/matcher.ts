@@ -296,8 +296,11 @@ function decide(
   aliases.delete(id);
 
   const family = ecosystemFamily(pkg.ecosystem);
+  // The distro's rating of the vulnerability, from the deciding records first, then from the others about this
+  // package (the tracker's urgency sits on its CVE entry even when a DSA line decided the fix).
+  const ratings = (vs: readonly Verdict[]) => vs.flatMap((v) => v.adv.severity.filter((s) => s.type === 'rating'));
   const distroSeverities: Severity[] =
-    pkg.kind === 'os' && DISTRO_FAMILIES.has(family) ? affected.flatMap((v) => v.adv.severity.filter((s) => s.type === 'rating')) : [];
+    pkg.kind === 'os' && DISTRO_FAMILIES.has(family) ? [...ratings(affected), ...ratings(verdicts.filter((v) => v.status !== 'not_affected'))] : [];
   const otherSeverities: Severity[] = [
     ...(info?.severity ?? []),
     ...affected.flatMap((v) => v.adv.severity.filter((s) => s.type !== 'rating' || pkg.kind !== 'os')),

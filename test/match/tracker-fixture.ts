@@ -58,7 +58,7 @@ CVE-2099-1012 (zlib: fixed version written without the epoch, so below the insta
 	[bookworm] - zlib 1.2.14-1
 CVE-2099-1013 (util-linux: fixed in unstable, and in bookworm by a DSA the image lacks)
 	{DSA-9901-1}
-	- util-linux 2.40-1
+	- util-linux 2.40-1 (high)
 CVE-2099-1014 (util-linux: fixed in unstable, and in bookworm by an older DSA the image has)
 	{DSA-9902-1}
 	- util-linux 2.40-1
@@ -148,8 +148,8 @@ export const TRACKER_CASES: TrackerCase[] = [
   {
     id: 'CVE-2099-1013',
     source: 'util-linux',
-    why: 'the DSA fixes it in bookworm at 2.38.1-5+deb12u4 > installed deb12u3; the unstable fix (2.40-1) is not bookworm\'s',
-    expect: { status: 'fixed', fixedVersion: '2.38.1-5+deb12u4', aliases: ['DSA-9901-1'] },
+    why: 'the DSA fixes it in bookworm at 2.38.1-5+deb12u4 > installed deb12u3; the unstable fix (2.40-1) is not bookworm\'s; the tracker\'s urgency (high) still rates it',
+    expect: { status: 'fixed', fixedVersion: '2.38.1-5+deb12u4', severity: 'HIGH', aliases: ['DSA-9901-1'] },
   },
   { id: 'CVE-2099-1014', source: 'util-linux', why: 'the DSA fixed it in bookworm at 2.38.1-5+deb12u2 <= installed deb12u3: not affected, although installed < the unstable fix' },
   { id: 'CVE-2099-1015', source: 'gzip', why: 'RESERVED: nothing' },
