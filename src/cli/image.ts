@@ -21,7 +21,7 @@ import { ExitCode } from './exit.js';
 import { createLogger } from './output.js';
 import { TtyProgress } from './progress.js';
 import { writeReports } from './reports.js';
-import { addScanOptions, defaultParallel, policyFromFlags, type ScanFlags } from './scan-options.js';
+import { addScanOptions, checkWebhookFlag, defaultParallel, policyFromFlags, type ScanFlags } from './scan-options.js';
 
 interface ImageFlags extends ScanFlags {
   input?: string[];
@@ -52,6 +52,7 @@ function credentialsFrom(flags: ImageFlags): { username: string; password: strin
 
 /** Runs scans of every target and does everything that follows: reports, webhook, exit code. */
 export async function runScans(targets: Target[], flags: ScanFlags, logger: Logger, extra: Partial<ScanOptions> = {}): Promise<void> {
+  checkWebhookFlag(flags);
   const policy = await policyFromFlags(flags);
   const db = await openDatabaseForScan(flags, logger);
   for (const w of db.warnings) logger.warn(w);
@@ -174,6 +175,7 @@ export function registerImageCommands(program: Command): void {
 }
 
 async function runSbomScan(file: string, flags: ScanFlags, logger: Logger): Promise<void> {
+  checkWebhookFlag(flags);
   const policy = await policyFromFlags(flags);
   const db = await openDatabaseForScan(flags, logger);
   for (const w of db.warnings) logger.warn(w);

@@ -140,3 +140,19 @@ export async function policyFromFlags(flags: ScanFlags, cwd = process.cwd()): Pr
     ...(vex.length ? { vex } : {}),
   };
 }
+
+/**
+ * A webhook URL that can never work is a mistake in the pipeline's
+ * configuration: say so before scanning (exit 2) rather than warn after it.
+ * A receiver that fails at run time stays a warning (src/notify/webhook.ts).
+ */
+export function checkWebhookFlag(flags: Pick<ScanFlags, 'webhook'>): void {
+  if (flags.webhook === undefined) return;
+  let url: URL;
+  try {
+    url = new URL(flags.webhook);
+  } catch {
+    throw new StrataError('usage', '--webhook must be an http:// or https:// URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new StrataError('usage', `--webhook must be an http:// or https:// URL, not ${url.protocol}`);
+}

@@ -510,6 +510,15 @@ describe('webhook', () => {
     expect(hook.headers['x-strata-signature']).toBe(`sha256=${createHmac('sha256', 'from-env').update(hook.body).digest('hex')}`);
   });
 
+  it('a URL that can never work is a usage error before scanning (exit 2), not a warning after it', async () => {
+    for (const bad of ['not a url', 'ftp://127.0.0.1/hook']) {
+      const run = await strata(['rootfs', rootfs, '--db', db, '--offline', '--no-cache', '-f', 'json', '--webhook', bad], { env });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/--webhook must be an http:\/\/ or https:\/\/ URL/);
+      expect(run.stdout).toBe('');
+    }
+  });
+
   it('a failing receiver is retried, then only warned about: the report and the exit code stand', async () => {
     const s = await scan(['--webhook', failingUrl, '--webhook-secret', 'x', '--exit-code', '1']);
     expect(s.code).toBe(1);
