@@ -6,8 +6,8 @@
  */
 import type { Distro, Inventory, Package, Skipped } from '../core/package.js';
 import type { CollectContext, LayerRef, ParsedFile, Scanner, ScanView } from '../core/scanner.js';
+import { type LayerChange, LayerStack, changesOf } from '../layer/whiteout.js';
 import type { FileResult, LayerAnalysis } from './analyze.js';
-import { LayeredPaths, resolveInImage } from './layered-paths.js';
 
 export interface AnalysedLayer {
   ref: LayerRef;
@@ -24,46 +24,79 @@ interface Located {
   result: FileResult;
 }
 
+/** What one path of one layer holds: the scanners' results for it (empty for symlinks and other entries). */
+type Results = Record<string, FileResult>;
+
 export function assembleInventory(
   layers: readonly AnalysedLayer[],
   scanners: readonly Scanner[],
   options: AssembleOptions = {},
 ): Inventory {
   const refs = layers.map((l) => l.ref);
-  const symlinks = new LayeredPaths<string>();
-  const perScanner = new Map<string, LayeredPaths<Located>>();
-  for (const s of scanners) perScanner.set(s.id, new LayeredPaths<Located>());
+  const skipped: Skipped[] = [];
+  // The image's file tree with OCI layer semantics (src/layer/whiteout.ts): whiteouts,
+  // opaque dirs, symlinked parents; only the paths the analyses recorded are in it.
+  const stack = new LayerStack<Results>({ onWarning: (reason) => skipped.push({ reason }) });
+  // Every version of every parsed path, bottom layer first, per scanner: for provenance.
+  const history = new Map<string, Map<string, Located[]>>(scanners.map((s) => [s.id, new Map()]));
 
   for (const { ref, analysis } of layers) {
-    const deletions = { whiteouts: analysis.whiteouts, opaques: analysis.opaques };
-    // Anything this layer puts at a path replaces what lower layers had there,
-    // whatever the type: a symlink replacing a parsed file hides the file.
-    const replaced = [...Object.keys(analysis.symlinks), ...analysis.others];
-    symlinks.applyLayer(deletions, Object.entries(analysis.symlinks), [...analysis.others, ...allResultPaths(analysis)]);
+    const byPath = new Map<string, Results>();
     for (const s of scanners) {
-      const results = analysis.results[s.id] ?? {};
-      const entries = Object.entries(results).map(([p, result]): [string, Located] => [p, { layer: ref, result }]);
-      perScanner.get(s.id)?.applyLayer(deletions, entries, replaced);
+      const versions = history.get(s.id) as Map<string, Located[]>;
+      for (const [path, result] of Object.entries(analysis.results[s.id] ?? {})) {
+        let results = byPath.get(path);
+        if (!results) byPath.set(path, (results = {}));
+        results[s.id] = result;
+        const list = versions.get(path);
+        if (list) list.push({ layer: ref, result });
+        else versions.set(path, [{ layer: ref, result }]);
+      }
+    }
+    const entries: Array<Extract<LayerChange<Results>, { kind: 'entry' }>> = [
+      ...Object.entries(analysis.symlinks).map(([path, target]) => ({ kind: 'entry' as const, path, type: 'symlink' as const, linkTarget: target, value: {} })),
+      // Other entries (devices, sockets) only matter in that they replace what was below.
+      ...analysis.others.map((path) => ({ kind: 'entry' as const, path, type: 'file' as const, value: {} })),
+      ...[...byPath].map(([path, value]) => ({ kind: 'entry' as const, path, type: 'file' as const, value })),
+    ];
+    for (const change of changesOf({ whiteouts: analysis.whiteouts, opaques: analysis.opaques }, entries)) {
+      try {
+        stack.applyLayer(ref.index, [change]);
+      } catch (e) {
+        // A symlink loop in a parent: the entry has no place in the tree; the rest of the image does.
+        const path = change.kind === 'opaque' ? change.dir : change.path;
+        skipped.push({ path, layer: ref.diffId, reason: e instanceof Error ? e.message : String(e) });
+      }
     }
   }
 
-  const finalLinks = symlinks.current();
-  const resolve = (p: string) => resolveInImage(p, finalLinks);
-  const skipped: Skipped[] = [];
+  const finals = new Map<string, Map<string, Located>>(scanners.map((s) => [s.id, new Map()]));
+  for (const entry of stack.entries()) {
+    if (entry.type !== 'file' || !entry.value) continue;
+    const layer = refs[entry.layer] ?? refs.find((r) => r.index === entry.layer);
+    if (!layer) continue;
+    for (const [id, result] of Object.entries(entry.value)) finals.get(id)?.set(entry.path, { layer, result });
+  }
+  const resolve = (p: string): string | undefined => {
+    try {
+      return stack.resolve(p);
+    } catch {
+      return undefined; // a loop
+    }
+  };
   const ctx: CollectContext = { skip: (item) => skipped.push(item) };
 
   const views = new Map<string, ScanView<unknown>>();
   for (const s of scanners) {
-    const layered = perScanner.get(s.id);
-    if (!layered) continue;
-    for (const [path, { layer, result }] of layered.current()) {
+    const final = finals.get(s.id) as Map<string, Located>;
+    for (const [path, { layer, result }] of final) {
       if (result.e !== undefined) skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: result.e });
       if (result.o !== undefined) {
         skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: `file too large to read (${result.o} bytes, limit ${s.maxBytes})` });
       }
       for (const w of result.w ?? []) skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: w });
     }
-    views.set(s.id, makeView(refs, layered, resolve));
+    views.set(s.id, makeView(refs, final, history.get(s.id) as Map<string, Located[]>, resolve));
   }
 
   // Distro first: OS scanners name their packages' ecosystem after it.
@@ -94,15 +127,10 @@ function kindOrder(kind: Scanner['kind']): number {
   return kind === 'distro' ? 0 : kind === 'os' ? 1 : 2;
 }
 
-function allResultPaths(analysis: LayerAnalysis): string[] {
-  const paths = new Set<string>();
-  for (const results of Object.values(analysis.results)) for (const p of Object.keys(results)) paths.add(p);
-  return [...paths];
-}
-
 function makeView(
   layers: readonly LayerRef[],
-  layered: LayeredPaths<Located>,
+  final: ReadonlyMap<string, Located>,
+  history: ReadonlyMap<string, Located[]>,
   resolve: (p: string) => string | undefined,
 ): ScanView<unknown> {
   const toParsed = (path: string, { layer, result }: Located): ParsedFile<unknown> | undefined =>
@@ -111,7 +139,7 @@ function makeView(
     layers,
     files() {
       const out: ParsedFile<unknown>[] = [];
-      for (const [path, located] of layered.current()) {
+      for (const [path, located] of final) {
         const parsed = toParsed(path, located);
         if (parsed) out.push(parsed);
       }
@@ -119,7 +147,7 @@ function makeView(
     },
     history(path) {
       const out: ParsedFile<unknown>[] = [];
-      for (const located of layered.history(path)) {
+      for (const located of history.get(path) ?? []) {
         const parsed = toParsed(path, located);
         if (parsed) out.push(parsed);
       }

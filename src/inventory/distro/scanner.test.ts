@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Distro } from '../../core/package.js';
 import { sharedData } from '../../../test/support/paths.js';
 import { inventoryFromFiles } from '../from-files.js';
-import { inventoryFromLayers } from '../os/testing/layered.js';
+import { inventoryFromLayers } from '../from-files.js';
 import { distroScanner } from './scanner.js';
 
 async function detect(files: Record<string, string>): Promise<Distro | undefined> {

@@ -4,7 +4,7 @@ import { sharedData } from '../../../test/support/paths.js';
 import { distroScanner } from '../distro/scanner.js';
 import { inventoryFromFiles } from '../from-files.js';
 import { apkScanner, parseApkInstalled } from './apk.js';
-import { inventoryFromLayers, layerId } from './testing/layered.js';
+import { inMemoryLayerId as layerId, inventoryFromLayers } from '../from-files.js';
 
 const ALPINE = 'fixtures/syft/alpine';
 

@@ -4,7 +4,7 @@ import { sharedData } from '../../../test/support/paths.js';
 import { distroScanner } from '../distro/scanner.js';
 import { inventoryFromFiles } from '../from-files.js';
 import { dpkgScanner } from './dpkg.js';
-import { inventoryFromLayers, layerId } from './testing/layered.js';
+import { inMemoryLayerId as layerId, inventoryFromLayers } from '../from-files.js';
 
 const DEBIAN = 'fixtures/syft/debian/testdata';
 const fixture = (rel: string) => readFileSync(sharedData(DEBIAN, rel));

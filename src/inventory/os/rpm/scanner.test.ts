@@ -5,7 +5,7 @@ import type { Package } from '../../../core/package.js';
 import { sharedData } from '../../../../test/support/paths.js';
 import { distroScanner } from '../../distro/scanner.js';
 import { inventoryFromFiles } from '../../from-files.js';
-import { inventoryFromLayers, layerId } from '../testing/layered.js';
+import { inMemoryLayerId as layerId, inventoryFromLayers } from '../../from-files.js';
 import { rpmScanner } from './scanner.js';
 
 const GO_RPMDB = 'fixtures/go-rpmdb';
