@@ -87,10 +87,10 @@ describe('Debian DSA/DLA/DTSA lists', () => {
     expect(store.vulnerability('DSA-5196-1')).toMatchObject({ id: 'DSA-5196-1', summary: 'libpgjava - security update', published: '2022-07-31' });
   });
 
-  it('a regression update without CVEs (DSA-5356-2) takes those of DSA-5356-1; epochs are kept (DSA-5380-1)', () => {
-    const reg = store.advisoriesFor('Debian:11', 'sox').find((a) => a.id === 'DSA-5356-2');
-    expect(reg?.aliases).toHaveLength(8);
-    expect(reg?.aliases).toContain('CVE-2021-3643');
+  it('a regression update without CVEs (DSA-5356-2) stands for itself, its sibling DSA-5356-1 keeps the CVEs; epochs are kept (DSA-5380-1)', () => {
+    const sox = store.advisoriesFor('Debian:11', 'sox');
+    expect(sox.find((a) => a.id === 'DSA-5356-2')).toMatchObject({ aliases: [], ranges: [{ events: [{ introduced: '0' }, { fixed: '14.4.2+git20190427-2+deb11u2' }] }] });
+    expect(sox.find((a) => a.id === 'DSA-5356-1')?.aliases).toHaveLength(8);
     const xorg = store.advisoriesFor('Debian:11', 'xorg-server').find((a) => a.id === 'DSA-5380-1');
     expect(xorg?.ranges[0]?.events[1]).toEqual({ fixed: '2:1.20.11-1+deb11u6' });
   });

@@ -4,8 +4,10 @@
  * the CVEs in `{…}`, the release's ecosystem (`[bullseye]` → `Debian:11`), the
  * source package and its fixed version (status `fixed`), `published` = the
  * header date, summary = the header text. A follow-up such as a regression
- * update (`DSA-5356-2`) that lists no CVEs takes those of its siblings
- * (`DSA-5356-1`), as the tracker's readers (vunnel) do. Each id also gets a
+ * update (`DSA-5356-2`) that lists no CVEs stands for itself: the CVEs were
+ * fixed by its sibling (`DSA-5356-1`, at an earlier version), which is what
+ * the tracker's CVE pages say; borrowing them would report those CVEs as
+ * open for everyone between the two updates. Each id also gets a
  * vulnerability record (summary, date, CVEs) and `fixes` edges to its CVEs.
  */
 import type { Advisory } from '../../core/advisory.js';
@@ -16,12 +18,6 @@ import type { Candidate, FeedRecord, ReadContext, Source } from '../source.js';
 import { versionProblem } from '../validate.js';
 import { type ListEntry, parseTrackerList } from './debian-list.js';
 import { fixedRanges, stateNote, statusForKind, urgencySeverity } from './debian-states.js';
-
-/** DSA-5356-2 → DSA-5356 */
-function family(id: string): string {
-  const m = /^([A-Z]+-\d+)/.exec(id);
-  return m?.[1] ?? id;
-}
 
 export function advisoriesOfListEntry(entry: ListEntry, cves: string[], file: string, ctx: Pick<ReadContext, 'skip'>): Advisory[] {
   const out: Advisory[] = [];
@@ -67,25 +63,16 @@ function makeSource(id: string, prefix: 'DSA' | 'DLA' | 'DTSA', description: str
   return {
     id,
     description,
-    version: 1,
+    version: 2, // 2: follow-ups without CVEs no longer borrow their siblings'
     recognise(c: Candidate): boolean {
       return !c.isZip && header.test(c.head);
     },
     async *read(resources: Resource[], ctx: ReadContext): AsyncIterable<FeedRecord> {
       for (const res of resources) {
-        // The lists are small (a few MB); holding them lets regression updates borrow their siblings' CVEs.
-        const entries: ListEntry[] = [];
-        for await (const e of parseTrackerList(readLines(await openResource(res)), 'advisory', res.name, ctx.skip)) entries.push(e);
-        const cvesOfFamily = new Map<string, string[]>();
-        for (const e of entries) {
-          const cves = e.xrefs.filter((x) => /^CVE-/.test(x));
-          if (cves.length && !cvesOfFamily.has(family(e.name))) cvesOfFamily.set(family(e.name), cves);
-        }
         const ecosystems = new Set<string>();
-        for (const e of entries) {
+        for await (const e of parseTrackerList(readLines(await openResource(res)), 'advisory', res.name, ctx.skip)) {
           ctx.signal?.throwIfAborted();
-          const own = e.xrefs.filter((x) => /^CVE-/.test(x));
-          const cves = own.length ? own : (cvesOfFamily.get(family(e.name)) ?? []);
+          const cves = e.xrefs.filter((x) => /^CVE-/.test(x));
           for (const cve of cves) yield { kind: 'alias', id: e.name, alias: cve, relation: 'fixes' };
           yield {
             kind: 'vuln',
