@@ -96,6 +96,13 @@ export interface Advisory {
    * packages, so its advisories carry `binary` and are looked up by binary name.
    */
   packageKind?: 'source' | 'binary';
+  /**
+   * Set when the record is not the release's own statement but inherited
+   * from another suite (`unstable`: the Debian tracker's state in sid for a
+   * release that has no line of its own). Matching ranks such records below
+   * anything the release states itself.
+   */
+  inheritedFrom?: string;
 }
 
 export interface KevEntry {

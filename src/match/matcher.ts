@@ -85,21 +85,9 @@ const SOURCE_PRIORITY: Readonly<Record<string, number>> = {
 };
 const DEFAULT_PRIORITY = 3;
 
-/**
- * debian-cve-list.ts writes these notes on the advisories a release inherits
- * from the unstable line (`fixed in unstable V; no fix listed for bookworm`,
- * `removed from unstable; no fix listed for …`, `<unfixed> in unstable;
- * nothing listed for …`). Advisory has no field for it, so the note is the mark.
- */
-const INHERITED_NOTE = /\bunstable\b.*; (?:no fix|nothing) listed for /;
-
-function inheritedFromUnstable(adv: Advisory): boolean {
-  return adv.source === 'debian-cve-list' && adv.statusNote !== undefined && INHERITED_NOTE.test(adv.statusNote);
-}
-
 /** Precedence tier (header): 0 = the release's own statement, 1 = inherited from unstable, 2 = aggregators. */
 function tierOf(adv: Advisory): number {
-  if (inheritedFromUnstable(adv)) return 1;
+  if (adv.inheritedFrom !== undefined) return 1;
   return adv.source in SOURCE_PRIORITY ? 0 : 2;
 }
 

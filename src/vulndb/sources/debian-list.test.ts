@@ -124,7 +124,7 @@ describe('CVE/list release model', () => {
     expect(by['Debian:sid']).toMatchObject({ status: 'fixed', ranges: fixedAt('5.10.38-1') });
     expect(by['Debian:10']).toMatchObject({ status: 'fixed', ranges: fixedAt('4.19.194-1') });
     expect(by['Debian:11']).toMatchObject({ status: 'fix_deferred', statusNote: '<postponed> (Minor issue, revisit once fixed upstream)' });
-    expect(by['Debian:12']).toMatchObject({ status: 'affected', ranges: fixedAt('5.10.38-1'), statusNote: 'fixed in unstable 5.10.38-1; no fix listed for bookworm' });
+    expect(by['Debian:12']).toMatchObject({ status: 'affected', ranges: fixedAt('5.10.38-1'), statusNote: 'fixed in unstable 5.10.38-1; no fix listed for bookworm', inheritedFrom: 'unstable' });
     expect(by['Debian:13']?.statusNote).toBe('fixed in unstable 5.10.38-1; no fix listed for trixie');
   });
 

@@ -42,6 +42,7 @@ export function encodeAdvisory(a: Advisory): AdvisoryRow {
   if (a.cwes?.length) extra.cwes = a.cwes;
   if (a.informational) extra.informational = a.informational;
   if (a.packageKind) extra.packageKind = a.packageKind;
+  if (a.inheritedFrom) extra.inheritedFrom = a.inheritedFrom;
   return {
     ecosystem: a.ecosystem,
     package: a.package,
