@@ -49,6 +49,7 @@ import type { RangeMatch, VersionScheme } from '../core/version.js';
 import { affectedByFix, evaluateRanges, schemeForEcosystem } from '../versioning/index.js';
 import { ecosystemFamily, normalizePackageName } from '../vulndb/names.js';
 import { matchByCpe } from './cpe.js';
+import { memoizeStore } from './memo.js';
 import { chooseSeverity } from './severity.js';
 
 export interface MatchOptions {
@@ -155,11 +156,17 @@ function isCve(id: string): boolean {
   return id.startsWith('CVE-');
 }
 
-/** The vulnerability ids a record speaks for: its CVEs, or itself when it has none. */
+/**
+ * The vulnerability ids a record speaks for: its CVEs, or itself when it
+ * has none. The store's alias groups are asked only when the record names no
+ * CVE itself (a GHSA-only record): most records do, and the query is the
+ * costliest step of matching.
+ */
 function vulnIdsOf(adv: Advisory, store: VulnStore): string[] {
-  const ids = [adv.id, ...adv.aliases, ...(store.aliasesOf?.(adv.id) ?? [])];
-  const cves = [...new Set(ids.filter(isCve))];
-  return cves.length ? cves : [adv.id];
+  const own = [adv.id, ...adv.aliases].filter(isCve);
+  if (own.length) return [...new Set(own)];
+  const linked = (store.aliasesOf?.(adv.id) ?? []).filter(isCve);
+  return linked.length ? [...new Set(linked)] : [adv.id];
 }
 
 function hasRanges(adv: Advisory): boolean {
@@ -195,9 +202,10 @@ function priority(source: string): number {
 
 export function matchInventory(
   inventory: { packages: readonly Package[] },
-  store: VulnStore,
+  database: VulnStore,
   options: MatchOptions = {},
 ): MatchOutcome {
+  const store = memoizeStore(database);
   const warnings = new Set<string>();
   const findings: Finding[] = [];
   const layerByDiffId = new Map((options.layers ?? []).map((l) => [l.diffId, l]));

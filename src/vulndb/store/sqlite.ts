@@ -88,6 +88,10 @@ export class SqliteVulnStore implements VulnStore {
       throw new StrataError('database', `cannot open vulnerability database ${path}: ${(e as Error).message}: ${FIX}`, { path }, { cause: e });
     }
     try {
+      // Reads through mmap instead of copying pages into SQLite's cache: lookups
+      // land all over a 40+ MB file, and a rebuild replaces the file by rename, so
+      // the mapping of the old file stays valid for this reader.
+      this.db.pragma('mmap_size = 1073741824');
       const version = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as string | undefined;
       if (version === undefined || Number(version) !== SCHEMA_VERSION) {
         throw new StrataError(
