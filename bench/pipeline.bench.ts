@@ -19,7 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LayerVisitor } from '../src/core/file.js';
 import { LayerCache } from '../src/cache/layer-cache.js';
+import type { Inventory } from '../src/core/package.js';
 import { openOciLayout } from '../src/image/oci-layout.js';
+import { openRootfs } from '../src/image/rootfs.js';
 import { walkLayer } from '../src/layer/index.js';
 import { matchInventory } from '../src/match/matcher.js';
 import { inventoryOfImage } from '../src/scan/inventory.js';
@@ -109,31 +111,44 @@ async function warmRescan(layout: string): Promise<BenchFigure[]> {
   }
 }
 
-async function matching(layout: string, db: string): Promise<BenchFigure[]> {
-  const image = await openOciLayout(layout, { select: '12' });
-  const inventory = await inventoryOfImage(image, { cache: null });
-  await image.close();
+/** Matching throughput over one inventory, beside the raw store lookups of the same packages. */
+function matchingFigures(label: string, inventory: Inventory, db: string): Promise<BenchFigure[]> {
   const store = openVulnStore(db);
-  try {
-    const rounds = 200;
+  const run = async () => {
+    const rounds = Math.max(1, Math.ceil(20_000 / inventory.packages.length));
     let findings = 0;
-    matchInventory(inventory, store); // warm statement caches
+    matchInventory(inventory, store); // warm statements and pages
     const t = await bestOf(RUNS, () => {
       findings = 0;
       for (let i = 0; i < rounds; i++) findings += matchInventory(inventory, store).findings.length;
     });
     const lookups = await bestOf(RUNS, () => {
-      for (let i = 0; i < rounds; i++) {
-        for (const p of inventory.packages) store.advisoriesFor(p.ecosystem, p.source?.name ?? p.name);
-      }
+      for (let i = 0; i < rounds; i++) for (const p of inventory.packages) store.advisoriesFor(p.ecosystem, p.source?.name ?? p.name);
     });
-    const pkgs = (rounds * inventory.packages.length) / t;
+    const n = rounds * inventory.packages.length;
     return [
-      figure(`matching throughput (${inventory.packages.length} packages x ${rounds})`, pkgs, 'packages/s', (rounds * inventory.packages.length) / lookups, '>= 200k packages/s', pkgs >= 200_000),
-      figure('findings produced', findings / t, 'findings/s', null, ''),
+      figure(`matching throughput, ${label} (${inventory.packages.length} packages)`, n / t, 'packages/s', n / lookups, '>= 200k packages/s (baseline: raw store lookups)', n / t >= 200_000),
+      figure(`findings produced, ${label}`, findings / t, 'findings/s', null, ''),
     ];
+  };
+  return run().finally(() => store.close());
+}
+
+async function imageInventory(layout: string): Promise<Inventory> {
+  const image = await openOciLayout(layout, { select: '12' });
+  try {
+    return await inventoryOfImage(image, { cache: null });
   } finally {
-    store.close();
+    await image.close();
+  }
+}
+
+async function rootInventory(): Promise<Inventory> {
+  const image = await openRootfs('/');
+  try {
+    return await inventoryOfImage(image, { cache: null });
+  } finally {
+    await image.close();
   }
 }
 
@@ -162,8 +177,11 @@ const bench: BenchModule = async (ctx) => {
     }
     figures.push(await inventoryOverhead(img.ociLayout));
     figures.push(...(await warmRescan(img.ociLayout)));
-    figures.push(...(await matching(img.ociLayout, db)));
-    if (process.env.STRATA_BENCH_ROOTFS !== '0') figures.push(...rootfs(db));
+    figures.push(...(await matchingFigures('debian image, every package has advisories', await imageInventory(img.ociLayout), db)));
+    if (process.env.STRATA_BENCH_ROOTFS !== '0') {
+      figures.push(...(await matchingFigures("this machine's root file system", await rootInventory(), db)));
+      figures.push(...rootfs(db));
+    }
     return figures;
   } finally {
     rmSync(dbDir, { recursive: true, force: true });
