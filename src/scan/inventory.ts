@@ -19,8 +19,14 @@ import { Limiter } from '../util/limiter.js';
 
 /** Receives per-layer progress for the TTY display. */
 export interface ProgressSink {
+  /** Before any layer of `image`: lets a display count all its layers from the start. */
+  imageStart?(image: Image): void;
   layerStart(image: Image, layer: Layer): void;
   layerBytes(image: Image, layer: Layer, compressedBytesSoFar: number): void;
+  /**
+   * `cached`: the analysis was not read from this image's blob (the layer
+   * cache had it, or another image of the same run read the same layer).
+   */
   layerDone(image: Image, layer: Layer, outcome: 'cached' | 'read'): void;
 }
 
@@ -70,37 +76,78 @@ export async function inventoryOfImage(image: Image, options: InventoryOptions =
 
   const fingerprint = scannersFingerprint(scanners);
   const limiter = options.limiter ?? new Limiter(3);
+  // The first layer that fails fails the image: stop reading its other layers
+  // instead of decompressing them for a result nobody will see.
+  const failed = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
+  const own: InventoryOptions = { ...options, signal };
+  options.progress?.imageStart?.(image);
+
+  /**
+   * Reads this image's copy of `layer` and caches the analysis once it
+   * verified. Other images of this process wait for the read (see inFlight)
+   * until the analysis is in the cache, where they would find it next.
+   */
+  const read = (layer: Layer, key: string) => {
+    const job = limiter.run(async () => {
+      try {
+        return await analyseLayer(image, layer, scanners, own);
+      } catch (e) {
+        // Before the slot is handed on: a layer queued behind this one must not start.
+        failed.abort(e);
+        throw e;
+      }
+    });
+    const stored = job
+      .then(({ analysis }) =>
+        options.cache?.put(layer.diffId, fingerprint, analysis).catch((e: unknown) => {
+          logger.warn(`could not write the layer cache: ${e instanceof Error ? e.message : String(e)}`);
+        }),
+      )
+      .catch(() => undefined);
+    if (!inFlight.has(key)) {
+      inFlight.set(key, job);
+      void stored.finally(() => {
+        if (inFlight.get(key) === job) inFlight.delete(key);
+      });
+    }
+    return job;
+  };
+
   const outcomes: LayerOutcome[] = [];
   const analysed: AnalysedLayer[] = await Promise.all(
     image.layers.map(async (layer): Promise<AnalysedLayer> => {
       const ref: LayerRef = { index: layer.index, diffId: layer.diffId, digest: layer.digest, createdBy: layer.createdBy };
       const t0 = Date.now();
-      const cached = options.cache ? await options.cache.get(layer.diffId, fingerprint) : undefined;
-      if (cached) {
-        logger.debug(`layer ${layer.diffId}: analysis from cache`);
-        options.progress?.layerDone(image, layer, 'cached');
-        outcomes[layer.index] = { diffId: layer.diffId, cached: true, ms: Date.now() - t0 };
-        return { ref, analysis: cached };
+      try {
+        const cached = options.cache ? await options.cache.get(layer.diffId, fingerprint) : undefined;
+        if (cached) {
+          logger.debug(`layer ${layer.diffId}: analysis from cache`);
+          options.progress?.layerDone(image, layer, 'cached');
+          outcomes[layer.index] = { diffId: layer.diffId, cached: true, ms: Date.now() - t0 };
+          return { ref, analysis: cached };
+        }
+        const key = `${layer.diffId}\n${fingerprint}`;
+        const job = inFlight.get(key);
+        let result: { analysis: LayerAnalysis; stats?: LayerStats } | undefined;
+        if (job) {
+          try {
+            result = await job;
+            options.progress?.layerDone(image, layer, 'cached');
+          } catch {
+            // Another image's copy of this layer failed (its damaged blob, or
+            // that image was given up): that is no verdict on this image's
+            // copy, so read this one.
+            logger.debug(`layer ${layer.diffId}: the other image reading it failed; reading this image's copy`);
+          }
+        }
+        result ??= await read(layer, key);
+        outcomes[layer.index] = { diffId: layer.diffId, cached: false, stats: result.stats, ms: Date.now() - t0 };
+        return { ref, analysis: result.analysis };
+      } catch (e) {
+        failed.abort(e);
+        throw e;
       }
-      const key = `${layer.diffId}\n${fingerprint}`;
-      let job = inFlight.get(key);
-      if (!job) {
-        job = limiter.run(() => analyseLayer(image, layer, scanners, options));
-        inFlight.set(key, job);
-        void job
-          .then(async ({ analysis }) => {
-            if (options.cache) {
-              await options.cache.put(layer.diffId, fingerprint, analysis).catch((e: unknown) => {
-                logger.warn(`could not write the layer cache: ${e instanceof Error ? e.message : String(e)}`);
-              });
-            }
-          })
-          .catch(() => undefined)
-          .finally(() => inFlight.delete(key));
-      }
-      const { analysis, stats } = await job;
-      outcomes[layer.index] = { diffId: layer.diffId, cached: false, stats, ms: Date.now() - t0 };
-      return { ref, analysis };
     }),
   );
   const inventory = assembleInventory(analysed, scanners, { keepOsOwned: options.keepOsOwned });
