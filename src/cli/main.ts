@@ -9,6 +9,7 @@ import { registerCacheCommands } from './cache.js';
 import { ExitCode } from './exit.js';
 import { registerDbCommands } from './db.js';
 import { registerImageCommands } from './image.js';
+import { guardStdout } from './output.js';
 import { registerSbomCommands } from './sbom.js';
 import { registerVersionCommands } from './version.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  guardStdout();
   const program = buildProgram();
   const debug = argv.includes('--debug');
   try {

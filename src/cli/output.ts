@@ -4,6 +4,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EXIT_ERROR } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 
 export interface LogOptions {
@@ -36,9 +37,33 @@ export async function writeOutputFile(file: string, data: string | Uint8Array): 
   await rename(tmp, file);
 }
 
+/** The reader of stdout went away (`strata … | head`): what is left to write has nobody to read it. */
+function isBrokenPipe(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+}
+
+let stdoutGuarded = false;
+
+/**
+ * Without a listener, a failed write to stdout is an 'error' event that
+ * kills the process with a stack trace. A closed pipe is ignored (the scan
+ * still ends with its own exit code); anything else is one line on stderr
+ * and the error exit code.
+ */
+export function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (isBrokenPipe(e)) return;
+    process.stderr.write(`strata: error: cannot write to stdout: ${e.message}\n`);
+    process.exitCode = EXIT_ERROR;
+  });
+}
+
 /** Writes to stdout and waits until it drained, so process exit cannot cut the output. */
 export function writeStdout(data: string): Promise<void> {
+  guardStdout();
   return new Promise((resolve, reject) => {
-    process.stdout.write(data, (err) => (err ? reject(err) : resolve()));
+    process.stdout.write(data, (err) => (err && !isBrokenPipe(err) ? reject(err) : resolve()));
   });
 }
