@@ -42,7 +42,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function credentialsFrom(flags: ImageFlags): { username: string; password: string; source: string } | undefined {
+/** Registry credentials from --username/--password, else STRATA_USERNAME/STRATA_PASSWORD (both or neither). */
+export function credentialsFrom(flags: { username?: string; password?: string }): { username: string; password: string; source: string } | undefined {
   const username = flags.username ?? process.env.STRATA_USERNAME;
   const password = flags.password ?? process.env.STRATA_PASSWORD;
   if (username === undefined && password === undefined) return undefined;

@@ -16,6 +16,7 @@ import { artifactOf, layersOf, scanImage, scanInventory } from '../scan/scan.js'
 import { inventoryOfImage } from '../scan/inventory.js';
 import { openDatabaseForScan } from './database.js';
 import { ExitCode } from './exit.js';
+import { credentialsFrom } from './image.js';
 import { createLogger, writeStdout } from './output.js';
 import { writeReports } from './reports.js';
 import { addScanOptions, policyFromFlags, type ScanFlags } from './scan-options.js';
@@ -24,11 +25,19 @@ interface TargetFlags {
   rootfs?: boolean;
   platform?: string;
   insecure?: boolean;
+  username?: string;
+  password?: string;
 }
 
 async function openTarget(ref: string, flags: TargetFlags, logger: ReturnType<typeof createLogger>) {
   if (flags.rootfs) return openRootfs(path.resolve(ref));
-  return openImage(ref, { logger, ...(flags.platform ? { platform: flags.platform } : {}), ...(flags.insecure ? { insecure: true } : {}) });
+  const credentials = credentialsFrom(flags);
+  return openImage(ref, {
+    logger,
+    ...(flags.platform ? { platform: flags.platform } : {}),
+    ...(flags.insecure ? { insecure: true } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
 }
 
 export function registerSbomCommands(program: Command): void {
@@ -40,6 +49,8 @@ export function registerSbomCommands(program: Command): void {
     .option('-o, --output <file>', 'write to FILE instead of stdout')
     .option('--rootfs', 'REF is a root filesystem directory')
     .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image')
+    .option('--username <user>', 'registry user (env STRATA_USERNAME)')
+    .option('--password <password>', 'registry password or token (env STRATA_PASSWORD)')
     .option('--insecure', 'allow plain HTTP and unverified TLS for registries')
     .option('--cache-dir <dir>', 'layer analysis cache directory')
     .option('--no-cache', 'neither read nor write the layer cache')
@@ -75,6 +86,8 @@ export function registerSbomCommands(program: Command): void {
     .argument('<ref>', 'image reference, archive or OCI layout (or a directory with --rootfs)')
     .option('--rootfs', 'REF is a root filesystem directory')
     .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image')
+    .option('--username <user>', 'registry user (env STRATA_USERNAME)')
+    .option('--password <password>', 'registry password or token (env STRATA_PASSWORD)')
     .option('--insecure', 'allow plain HTTP and unverified TLS for registries');
   addScanOptions(explain).action(async (id, ref, opts) => {
     const flags = opts as unknown as ScanFlags & TargetFlags; // addScanOptions adds options the inferred type does not see
