@@ -53,6 +53,9 @@ export interface ImageInventory extends Inventory {
   layers: LayerOutcome[];
 }
 
+/** Caches a write already failed for: one warning per cache and process, not one per layer. */
+const unwritableCaches = new WeakSet<LayerCache>();
+
 /** Layers being analysed right now in this process, so concurrent images sharing one wait instead of reading it twice. */
 const inFlight = new Map<string, Promise<{ analysis: LayerAnalysis; stats?: LayerStats }>>();
 
@@ -98,10 +101,13 @@ export async function inventoryOfImage(image: Image, options: InventoryOptions =
         throw e;
       }
     });
+    const cache = options.cache;
     const stored = job
       .then(({ analysis }) =>
-        options.cache?.put(layer.diffId, fingerprint, analysis).catch((e: unknown) => {
-          logger.warn(`could not write the layer cache: ${e instanceof Error ? e.message : String(e)}`);
+        cache?.put(layer.diffId, fingerprint, analysis).catch((e: unknown) => {
+          if (unwritableCaches.has(cache)) return;
+          unwritableCaches.add(cache);
+          logger.warn(`could not write the layer cache (the scan goes on without it): ${e instanceof Error ? e.message : String(e)}`);
         }),
       )
       .catch(() => undefined);

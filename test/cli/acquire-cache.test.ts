@@ -145,6 +145,48 @@ describe('layer cache with local inputs', () => {
     expectCleanError(await runStrata(['image', '--input', layout, ...noDb(work), '--no-cache']), { mentions: [layout], matches: /digest|mismatch|corrupt/i });
   });
 
+  /** A three-layer layout of small, different layers (an npm package each). */
+  async function smallLayout(name: string): Promise<string> {
+    const dir = path.join(work, name);
+    const layers = [];
+    for (const n of [1, 2, 3]) {
+      layers.push(
+        gzipLayer(await packTar([{ name: `opt/p${n}/`, type: 'directory' }, { name: `opt/p${n}/package.json`, content: `{"name":"p${n}","version":"${n}.0.0"}` }])),
+      );
+    }
+    writeOciLayout(dir, layers);
+    return dir;
+  }
+
+  it('a damaged cache entry is a miss: that layer is read again and the entry rewritten', async () => {
+    const layout = await smallLayout('small-damaged-entry');
+    const cache = path.join(work, 'damaged-entry-cache');
+    const first = okJson<JsonReport>(await runStrata(['image', '--input', layout, ...noDb(work), '--cache-dir', cache]));
+    const [victim, ...rest] = entries(cache) as [string, ...string[]];
+    const victimFile = path.join(cache, 'layers', victim);
+    const diffId = (JSON.parse(readFileSync(victimFile, 'utf8')) as { diffId: string }).diffId;
+    writeFileSync(victimFile, readFileSync(victimFile, 'utf8').slice(0, 40)); // cut mid-JSON, as a crash would
+    const run = await runStrata(['image', '--input', layout, ...noDb(work), '--cache-dir', cache, '--debug']);
+    const second = okJson<JsonReport>(run);
+    expect(comparable(second)).toBe(comparable(first));
+    const digestOf = (d: string) => second.layers.find((l) => l.diffId === d)?.digest as string;
+    expect(run.stderr).toMatch(new RegExp(`layer ${digestOf(diffId)}: gzip, \\d+ → \\d+ bytes`));
+    expect(run.stderr.match(/analysis from cache/g)).toHaveLength(rest.length);
+    expect((JSON.parse(readFileSync(victimFile, 'utf8')) as { diffId: string }).diffId).toBe(diffId);
+  });
+
+  it('an unusable cache directory is one warning, and the scan goes on', async () => {
+    const layout = await smallLayout('small-unusable-cache');
+    const notADir = path.join(work, 'not-a-directory');
+    writeFileSync(notADir, 'a file where the cache directory should be\n');
+    const run = await runStrata(['image', '--input', layout, ...noDb(work), '--cache-dir', notADir]);
+    const report = okJson<JsonReport>(run);
+    expect(report.packages.map((p) => p.name).sort()).toEqual(['p1', 'p2', 'p3']);
+    const warnings = run.stderr.split('\n').filter((l) => l.startsWith('warning: could not write the layer cache'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(notADir);
+  });
+
   it('without --cache-dir the cache is $XDG_CACHE_HOME/strata, and `strata cache clean` clears it', async () => {
     const xdg = path.join(work, 'xdg');
     const layout = path.join(work, 'tiny');
