@@ -72,6 +72,8 @@ export async function runStrata(args: string[], options: CliOptions = {}): Promi
   const tmp = mkdtempSync(path.join(home, 'tmp', 'run-'));
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), TMPDIR: tmp };
   for (const k of Object.keys(env)) if (k.startsWith('STRATA_') || SCRUBBED.includes(k)) delete env[k];
+  // A CI runner may say TERM=dumb, which turns the progress display off.
+  if (options.tty) env.TERM = 'xterm-256color';
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
