@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { REPO_ROOT, STRATA_BIN } from './paths.js';
 
 export interface CliRun {
@@ -42,12 +42,15 @@ let sandbox: string | undefined;
 
 /** One HOME / XDG cache for every run of this test file, so nothing touches the real ones. */
 function sandboxDir(): string {
-  if (!sandbox) {
-    sandbox = mkdtempSync(path.join(os.tmpdir(), 'strata-cli-home-'));
-    process.on('exit', () => rmSync(sandbox as string, { recursive: true, force: true }));
-  }
+  sandbox ??= mkdtempSync(path.join(os.tmpdir(), 'strata-cli-home-'));
   return sandbox;
 }
+
+// Registered on the root suite of each test file importing this module (vitest isolates modules per file).
+afterAll(() => {
+  if (sandbox) rmSync(sandbox, { recursive: true, force: true });
+  sandbox = undefined;
+});
 
 function listTree(root: string, rel = ''): string[] {
   const out: string[] = [];
