@@ -1,7 +1,7 @@
 import { zipSync, strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { distroScanner } from './distro/scanner.js';
-import { inventoryFromFiles } from './from-files.js';
+import { inMemoryLayerId, inventoryFromFiles, inventoryFromLayers } from './from-files.js';
 import { javaScanner } from './lang/java.js';
 import { npmScanner } from './lang/npm.js';
 import { dpkgScanner } from './os/dpkg.js';
@@ -50,5 +50,25 @@ describe('assembleInventory: files an OS package owns', () => {
     const inv = await inventoryFromFiles(scanners, files, { keepOsOwned: true });
     const owned = Object.fromEntries(inv.packages.filter((p) => p.ownedBy).map((p) => [p.name, p.ownedBy?.name]));
     expect(owned).toEqual({ 'org.example:outer': 'libouter-java', 'org.example:inner': 'libouter-java', inherits: 'node-inherits' });
+  });
+});
+
+describe('assembleInventory: layer semantics', () => {
+  it('places files written through a symlinked parent where the link leads, and whiteouts there remove them', async () => {
+    const app = '{"name":"left-pad","version":"1.3.0"}';
+    const two = await inventoryFromLayers(scanners, [[{ path: 'srv', link: 'opt/srv' }], [{ path: 'srv/app/package.json', content: app }]]);
+    expect(two.packages.map((p) => [p.name, p.paths])).toEqual([['left-pad', ['opt/srv/app/package.json']]]);
+    const three = await inventoryFromLayers(scanners, [
+      [{ path: 'srv', link: 'opt/srv' }],
+      [{ path: 'srv/app/package.json', content: app }],
+      [{ whiteout: 'opt/srv/app' }],
+    ]);
+    expect(three.packages).toEqual([]);
+  });
+
+  it('refuses a layer that writes through a symlink loop, naming the layer and path', async () => {
+    const layers = [[{ path: 'a', link: 'b' }, { path: 'b', link: 'a' }], [{ path: 'a/app/package.json', content: '{"name":"x","version":"1.0.0"}' }]];
+    await expect(inventoryFromLayers(scanners, layers)).rejects.toMatchObject({ code: 'unsafe', where: { layer: inMemoryLayerId(1) } });
+    await expect(inventoryFromLayers(scanners, layers)).rejects.toThrow(/symlink loop/);
   });
 });

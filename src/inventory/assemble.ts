@@ -6,6 +6,7 @@
  */
 import type { Distro, Inventory, Package, Skipped } from '../core/package.js';
 import type { CollectContext, LayerRef, ParsedFile, Scanner, ScanView } from '../core/scanner.js';
+import { isStrataError } from '../core/errors.js';
 import { type LayerChange, LayerStack, changesOf } from '../layer/whiteout.js';
 import type { FileResult, LayerAnalysis } from './analyze.js';
 
@@ -59,14 +60,12 @@ export function assembleInventory(
       ...analysis.others.map((path) => ({ kind: 'entry' as const, path, type: 'file' as const, value: {} })),
       ...[...byPath].map(([path, value]) => ({ kind: 'entry' as const, path, type: 'file' as const, value })),
     ];
-    for (const change of changesOf({ whiteouts: analysis.whiteouts, opaques: analysis.opaques }, entries)) {
-      try {
-        stack.applyLayer(ref.index, [change]);
-      } catch (e) {
-        // A symlink loop in a parent: the entry has no place in the tree; the rest of the image does.
-        const path = change.kind === 'opaque' ? change.dir : change.path;
-        skipped.push({ path, layer: ref.diffId, reason: e instanceof Error ? e.message : String(e) });
-      }
+    try {
+      stack.applyLayer(ref.index, changesOf({ whiteouts: analysis.whiteouts, opaques: analysis.opaques }, entries));
+    } catch (e) {
+      // A layer that writes through a symlink loop cannot be applied (umoci and
+      // containerd refuse it too): an `unsafe` error naming the layer and path.
+      throw isStrataError(e) ? e.at({ layer: ref.digest ?? ref.diffId }) : e;
     }
   }
 

@@ -156,7 +156,12 @@ export async function inventoryOfImage(image: Image, options: InventoryOptions =
       }
     }),
   );
-  const inventory = assembleInventory(analysed, scanners, { keepOsOwned: options.keepOsOwned });
+  let inventory: Inventory;
+  try {
+    inventory = assembleInventory(analysed, scanners, { keepOsOwned: options.keepOsOwned });
+  } catch (e) {
+    throw toStrataError(e, { image: image.name }, 'unsafe');
+  }
   return { ...inventory, layers: outcomes };
 }
 
