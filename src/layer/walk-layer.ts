@@ -113,9 +113,50 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
     out?.destroy();
     source.destroy();
     if (options.signal?.aborted) throw options.signal.reason;
-    throw toLayerError(e, compression, where);
+    const error = toLayerError(e, compression, where);
+    // A blob damaged in transit or at rest usually breaks decompression before
+    // its digest can be checked at the end; say what it is when the blob's
+    // digest proves it.
+    if (error instanceof StrataError && error.code === 'corrupt') throw (await damagedBlob(layer, blobDigest, where, error, options.signal)) ?? error;
+    throw error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * After a `corrupt` error: hashes the whole blob once more (compressed bytes
+ * only, at most its declared size) and returns a `digest-mismatch` error when
+ * the blob is not the one the manifest names. Undefined when the digest
+ * matches (the layer itself is malformed), the blob is shorter than declared
+ * (the truncation message says more), or it cannot be read again.
+ */
+async function damagedBlob(
+  layer: Layer,
+  expected: ReturnType<typeof expectDigest>,
+  where: ErrorWhere,
+  original: StrataError,
+  signal: AbortSignal | undefined,
+): Promise<StrataError | undefined> {
+  if (layer.size < 0) return undefined;
+  try {
+    const hash = newHash(expected);
+    let bytes = 0;
+    const blob = await layer.open(signal ? { signal } : {});
+    for await (const chunk of blob as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > layer.size) break;
+      hash.update(chunk);
+    }
+    blob.destroy();
+    if (bytes !== layer.size) return undefined;
+    const actual = finishHash(hash, expected);
+    if (actual === expected.digest) return undefined;
+    return new StrataError('digest-mismatch', `layer blob digest mismatch: expected ${expected.digest}, actual ${actual} (the blob is damaged: ${original.detail})`, where, {
+      cause: original,
+    });
+  } catch {
+    return undefined;
   }
 }
 
