@@ -92,7 +92,7 @@ export async function runScans(targets: Target[], flags: ScanFlags, logger: Logg
     if (o.status === 'fulfilled') results.push(o.value);
     else errors.push(o.reason);
   }
-  await finish(results, flags, logger);
+  await finish(results, flags, logger, targets.length);
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) {
     for (const e of errors.slice(1)) process.stderr.write(`strata: error: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -104,10 +104,11 @@ export async function runScans(targets: Target[], flags: ScanFlags, logger: Logg
 }
 
 /** Reports and notifications for finished scans. */
-async function finish(results: ScanResult[], flags: ScanFlags, logger: Logger): Promise<void> {
+async function finish(results: ScanResult[], flags: ScanFlags, logger: Logger, targets = results.length): Promise<void> {
   if (results.length === 0) return;
   for (const r of results) for (const w of r.warnings) logger.debug(`${r.artifact.name}: ${w}`);
-  await writeReports(results, flags);
+  // Several targets asked for: the combined document, whichever of them failed.
+  await writeReports(results, flags, targets > 1 ? { combined: true } : {});
   if (flags.webhook) {
     const secret = flags.webhookSecret ?? process.env.STRATA_WEBHOOK_SECRET;
     const summaries = results.map((r) => summarize(r));

@@ -32,6 +32,8 @@ export const REPORT_FILE_NAMES: Readonly<Record<ReportFormat, string>> = {
 export interface RenderOptions extends TableOptions, GithubSnapshotOptions {
   /** Report time (all formats); now by default. */
   now?: Date;
+  /** JSON: the combined `results[]` document even for one result (the run named several targets). */
+  combined?: boolean;
   /** CycloneDX without its vulnerabilities section (the `strata sbom` command). */
   sbomOnly?: boolean;
   /** CycloneDX serial number (`urn:uuid:…`); random by default. */

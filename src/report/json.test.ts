@@ -152,6 +152,11 @@ describe('JSON report', () => {
     expect(doc.results.every((r) => r.createdAt === '2026-11-26T10:00:00.000Z')).toBe(true);
   });
 
+  it('keeps the combined shape for one result when the run asked for several targets', () => {
+    const doc = JSON.parse(renderJson([debianAppScan()], { now: NOW, combined: true })) as { results: JsonReport[] };
+    expect(doc.results.map((r) => r.artifact.name)).toEqual([IMAGE]);
+  });
+
   it('does not repeat the no-database warning the scan stage already gave', () => {
     const scan = noDatabaseScan();
     scan.warnings.push(NO_DATABASE_WARNING);

@@ -35,6 +35,11 @@ export interface JsonReportOptions {
   /** Report time; defaults to now. Tests pass a fixed date. */
   now?: Date;
   tool?: ToolInfo;
+  /**
+   * Always write the combined document (`results[]`), even for one result: a
+   * run that asked for several targets keeps that shape when some failed.
+   */
+  combined?: boolean;
 }
 
 export interface JsonArtifact {
@@ -398,6 +403,6 @@ export function buildCombinedJsonReport(results: readonly ScanResult[], options:
  * document for several (and for none, so the output is always valid JSON).
  */
 export function renderJson(results: readonly ScanResult[], options: JsonReportOptions = {}): string {
-  const doc = results.length === 1 ? buildJsonReport(results[0]!, options) : buildCombinedJsonReport(results, options);
+  const doc = results.length === 1 && !options.combined ? buildJsonReport(results[0]!, options) : buildCombinedJsonReport(results, options);
   return JSON.stringify(doc, null, 2) + '\n';
 }
