@@ -19,5 +19,6 @@ export { readIgnoreFile, parseIgnoreText, parseIgnoreYaml, type IgnoreRule } fro
 export { readVexFile, parseVex, type VexStatement } from './policy/vex.js';
 export { renderReport, REPORT_FORMATS, type ReportFormat, type RenderOptions } from './report/index.js';
 export { REPORT_SCHEMA_VERSION } from './report/json.js';
+export { buildJsonReport, buildCombinedJsonReport } from './report/json.js';
 export { parseSbom, readSbomFile } from './sbom/index.js';
 export { postWebhook, summarize } from './notify/webhook.js';

@@ -24,7 +24,7 @@ describe('library entry point', () => {
     expect(result.os?.ecosystem).toBe('Debian:12');
     expect(result.packages.filter((p) => p.foundBy === 'dpkg')).toHaveLength(expected);
     expect(result.warnings.join('\n')).toMatch(/no vulnerability database/);
-    const doc = JSON.parse(strata.renderReport('json', [result])) as { schemaVersion: number; artifact: { digest: string } };
+    const doc = JSON.parse(await strata.renderReport('json', [result])) as { schemaVersion: number; artifact: { digest: string } };
     expect(doc.schemaVersion).toBe(strata.REPORT_SCHEMA_VERSION);
     const index = JSON.parse(readFileSync(path.join(img.ociLayout, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
     expect(doc.artifact.digest).toBe(index.manifests[0]?.digest);

@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import type { VulnStore } from '../core/advisory.js';
 import { StrataError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { DEFAULT_DB_REPOSITORY, pullDatabase } from '../vulndb/artifact.js';
-import { dbAgeWarning, openVulnStore, parseDuration, resolveDbPath } from '../vulndb/index.js';
+import { DEFAULT_DB_REPOSITORY, dbAgeWarning, parseDuration, resolveDbPath } from '../vulndb/paths.js';
+import { openVulnStore } from '../vulndb/store/sqlite.js';
 
 export interface DatabaseFlags {
   db?: string;
@@ -35,6 +35,8 @@ async function tryUpdate(path: string, flags: DatabaseFlags, logger: Logger): Pr
   const repo = repositoryOf(flags);
   logger.info(`updating the vulnerability database from ${repo} …`);
   try {
+    // The registry client loads only when an update is attempted.
+    const { pullDatabase } = await import('../vulndb/artifact.js');
     const pulled = await pullDatabase(repo, path, { logger, signal: AbortSignal.timeout(120_000), ...(flags.insecure ? { insecure: true } : {}) });
     logger.debug(`database ${pulled.updated ? 'updated' : 'already current'}: ${pulled.reference} ${pulled.manifestDigest}`);
     return undefined;

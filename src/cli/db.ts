@@ -14,10 +14,7 @@ import { statSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
 import type { DbMetadata } from '../core/advisory.js';
 import { StrataError } from '../core/errors.js';
-import { DEFAULT_DB_REPOSITORY, pullDatabase, pushDatabase } from '../vulndb/artifact.js';
-import { buildDatabase } from '../vulndb/build.js';
-import { dbAgeWarning, parseDuration, resolveDbPath } from '../vulndb/paths.js';
-import { openVulnStore } from '../vulndb/store/sqlite.js';
+import { DEFAULT_DB_REPOSITORY, dbAgeWarning, parseDuration, resolveDbPath } from '../vulndb/paths.js';
 import { createLogger, writeStdout } from './output.js';
 
 const dbOption = () => new Option('--db <file>', 'vulnerability database file (default: $XDG_CACHE_HOME/strata/db/strata.db)').env('STRATA_DB');
@@ -108,6 +105,8 @@ export function registerDbCommands(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
+        // The feed readers load only when a build runs (likewise below): `strata --help` stays fast.
+        const { buildDatabase } = await import('../vulndb/build.js');
         await buildDatabase({ inputs: options.from, output, logger, signal: controller.signal, ...(options.full ? { full: true } : {}) });
       } finally {
         process.off('SIGINT', onSignal);
@@ -123,6 +122,7 @@ export function registerDbCommands(program: Command): void {
     .action(async (options) => {
       const file = resolveDbPath(options.db);
       const maxAge = parseDuration(options.maxAge);
+      const { openVulnStore } = await import('../vulndb/store/sqlite.js');
       const store = openVulnStore(file);
       const meta = store.metadata();
       store.close();
@@ -141,6 +141,7 @@ export function registerDbCommands(program: Command): void {
     .addOption(debugOption())
     .action(async (ref, options) => {
       const logger = createLogger({ ...(options.quiet ? { quiet: true } : {}), ...(options.debug ? { debug: true } : {}) });
+      const { pushDatabase } = await import('../vulndb/artifact.js');
       const result = await pushDatabase(resolveDbPath(options.db), ref, { logger, ...(options.insecure ? { insecure: true } : {}) });
       await writeStdout(`${result.reference}@${result.digest}\n`);
     });
@@ -155,6 +156,7 @@ export function registerDbCommands(program: Command): void {
     .addOption(debugOption())
     .action(async (options) => {
       const logger = createLogger({ ...(options.quiet ? { quiet: true } : {}), ...(options.debug ? { debug: true } : {}) });
+      const { pullDatabase } = await import('../vulndb/artifact.js');
       await pullDatabase(options.dbRepository, resolveDbPath(options.db), {
         logger,
         ...(options.insecure ? { insecure: true } : {}),

@@ -46,14 +46,16 @@ export async function writeReports(results: ScanResult[], flags: ReportFlags, ex
   const formats = chooseFormats(flags);
   if (flags.outputDir) {
     if (flags.output) throw new StrataError('usage', 'give either --output or --output-dir, not both');
-    const options = { ...renderOptions(flags, false), ...extra };
+    // One file per format; when several targets were named, one file per image and format, each a single report.
+    const perImage = extra.combined === true || results.length > 1;
+    const options = { ...renderOptions(flags, false), ...extra, combined: false };
     for (const format of formats) {
-      if (results.length === 1) {
-        await writeOutputFile(path.join(flags.outputDir, REPORT_FILE_NAMES[format]), renderReport(format, results, options));
+      if (!perImage) {
+        await writeOutputFile(path.join(flags.outputDir, REPORT_FILE_NAMES[format]), await renderReport(format, results, options));
         continue;
       }
       for (const r of results) {
-        await writeOutputFile(path.join(flags.outputDir, `${slug(r.artifact.name)}.${REPORT_FILE_NAMES[format]}`), renderReport(format, [r], options));
+        await writeOutputFile(path.join(flags.outputDir, `${slug(r.artifact.name)}.${REPORT_FILE_NAMES[format]}`), await renderReport(format, [r], options));
       }
     }
     return;
@@ -61,8 +63,8 @@ export async function writeReports(results: ScanResult[], flags: ReportFlags, ex
   if (formats.length > 1) throw new StrataError('usage', `several formats (${formats.join(', ')}) need --output-dir DIR`);
   const format = formats[0] as ReportFormat;
   if (flags.output) {
-    await writeOutputFile(flags.output, renderReport(format, results, { ...renderOptions(flags, false), ...extra }));
+    await writeOutputFile(flags.output, await renderReport(format, results, { ...renderOptions(flags, false), ...extra }));
     return;
   }
-  await writeStdout(renderReport(format, results, { ...renderOptions(flags, process.stdout.isTTY === true), ...extra }));
+  await writeStdout(await renderReport(format, results, { ...renderOptions(flags, process.stdout.isTTY === true), ...extra }));
 }

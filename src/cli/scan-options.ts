@@ -5,14 +5,10 @@
  */
 import { Option } from '@commander-js/extra-typings';
 import type { Command as UntypedCommand } from 'commander';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import type { SeverityLevel, VulnStatus } from '../core/advisory.js';
 import { SEVERITY_LEVELS, VULN_STATUSES } from '../core/advisory.js';
 import { StrataError } from '../core/errors.js';
-import { DEFAULT_IGNORE_FILES, type IgnoreRule, readIgnoreFile } from '../policy/ignore-file.js';
-import type { Policy } from '../policy/filter.js';
-import { readVexFile, type VexStatement } from '../policy/vex.js';
+import { DEFAULT_IGNORE_FILES } from '../policy/default-files.js';
 
 /** Parsed values of the shared options (commander's camelCase names). */
 export interface ScanFlags {
@@ -60,7 +56,8 @@ function exitCodeArg(v: string): number {
   return n;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
+/** Commander's argument parser for repeatable options. */
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
@@ -105,41 +102,7 @@ export function defaultParallel(): number {
   return Math.max(2, os.availableParallelism());
 }
 
-function parseList<T extends string>(value: string | undefined, allowed: readonly T[], flag: string, upper: boolean): T[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => (upper ? s.toUpperCase() : s.toLowerCase()));
-  const bad = items.filter((s) => !(allowed as readonly string[]).includes(s));
-  if (bad.length || items.length === 0) {
-    throw new StrataError('usage', `${flag}: unknown value ${bad.map((b) => `"${b}"`).join(', ') || '""'}; choose from ${allowed.join(', ')}`);
-  }
-  return items as T[];
-}
 
-/** Turns filter flags, the ignore file and VEX documents into a Policy. */
-export async function policyFromFlags(flags: ScanFlags, cwd = process.cwd()): Promise<Policy> {
-  const severities = parseList<SeverityLevel>(flags.severity, SEVERITY_LEVELS, '--severity', true);
-  const ignoreStatuses = parseList<VulnStatus>(flags.ignoreStatus, VULN_STATUSES, '--ignore-status', false);
-  let ignoreRules: IgnoreRule[] = [];
-  if (flags.ignorefile) {
-    ignoreRules = await readIgnoreFile(flags.ignorefile);
-  } else {
-    const found = DEFAULT_IGNORE_FILES.map((f) => `${cwd}/${f}`).find((f) => existsSync(f));
-    if (found) ignoreRules = await readIgnoreFile(found);
-  }
-  const vex: VexStatement[] = [];
-  for (const file of flags.vex ?? []) vex.push(...(await readVexFile(file)));
-  return {
-    ...(severities ? { severities } : {}),
-    ...(ignoreStatuses ? { ignoreStatuses } : {}),
-    ...(flags.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
-    ...(ignoreRules.length ? { ignoreRules } : {}),
-    ...(vex.length ? { vex } : {}),
-  };
-}
 
 /**
  * A webhook URL that can never work is a mistake in the pipeline's
@@ -155,4 +118,23 @@ export function checkWebhookFlag(flags: Pick<ScanFlags, 'webhook'>): void {
     throw new StrataError('usage', '--webhook must be an http:// or https:// URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new StrataError('usage', `--webhook must be an http:// or https:// URL, not ${url.protocol}`);
+}
+
+/** Flags of `strata image` beyond the shared ones. */
+export interface ImageFlags extends ScanFlags {
+  input?: string[];
+  platform?: string;
+  username?: string;
+  password?: string;
+  insecure?: boolean;
+  sbom?: string;
+}
+
+/** Registry credentials from --username/--password, else STRATA_USERNAME/STRATA_PASSWORD (both or neither). */
+export function credentialsFrom(flags: { username?: string; password?: string }): { username: string; password: string; source: string } | undefined {
+  const username = flags.username ?? process.env.STRATA_USERNAME;
+  const password = flags.password ?? process.env.STRATA_PASSWORD;
+  if (username === undefined && password === undefined) return undefined;
+  if (!username || password === undefined) throw new StrataError('usage', 'give both a username and a password (--username/--password or STRATA_USERNAME/STRATA_PASSWORD)');
+  return { username, password, source: flags.username !== undefined ? '--username/--password' : 'STRATA_USERNAME/STRATA_PASSWORD' };
 }

@@ -124,5 +124,4 @@ export async function readIgnoreFile(file: string): Promise<IgnoreRule[]> {
   return ext === '.yaml' || ext === '.yml' ? parseIgnoreYaml(text, file) : parseIgnoreText(text, file);
 }
 
-/** The ignore files used when none is named: the first that exists in the working directory. */
-export const DEFAULT_IGNORE_FILES = ['.strataignore.yaml', '.strataignore.yml', '.strataignore', '.trivyignore.yaml', '.trivyignore'];
+export { DEFAULT_IGNORE_FILES } from './default-files.js';

@@ -6,8 +6,8 @@ import { debianAppScan } from './testing/scan-results.js';
 describe('renderReport', () => {
   const opts = { sha: 'ddc951f4b1293222421f2c8df679786153acf689', ref: 'refs/heads/main', now: new Date('2026-11-26T10:00:00Z') };
 
-  it('renders every format, each recognisable by its own header', () => {
-    const out = Object.fromEntries(REPORT_FORMATS.map((f) => [f, renderReport(f, [debianAppScan()], opts)]));
+  it('renders every format, each recognisable by its own header', async () => {
+    const out = Object.fromEntries(await Promise.all(REPORT_FORMATS.map(async (f) => [f, await renderReport(f, [debianAppScan()], opts)] as const)));
     expect(out.table).toContain('Report Summary');
     expect(JSON.parse(out.json!)).toMatchObject({ schemaVersion: 1 });
     expect(JSON.parse(out.sarif!)).toMatchObject({ version: '2.1.0' });
@@ -18,8 +18,8 @@ describe('renderReport', () => {
     expect(Object.keys(REPORT_FILE_NAMES).sort()).toEqual([...REPORT_FORMATS].sort());
   });
 
-  it('SBOM-only CycloneDX has components and no vulnerabilities', () => {
-    const bom = JSON.parse(renderReport('cyclonedx', [debianAppScan()], { sbomOnly: true })) as { components: unknown[]; vulnerabilities?: unknown };
+  it('SBOM-only CycloneDX has components and no vulnerabilities', async () => {
+    const bom = JSON.parse(await renderReport('cyclonedx', [debianAppScan()], { sbomOnly: true })) as { components: unknown[]; vulnerabilities?: unknown };
     expect(bom.components.length).toBeGreaterThan(0);
     expect(bom.vulnerabilities).toBeUndefined();
   });
@@ -31,9 +31,9 @@ describe('renderReport', () => {
     expect(() => parseReportFormats('')).toThrow(StrataError);
   });
 
-  it('the github format without a commit is a usage error, not a crash', () => {
+  it('the github format without a commit is a usage error, not a crash', async () => {
     try {
-      renderReport('github', [debianAppScan()], {});
+      await renderReport('github', [debianAppScan()], {});
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(StrataError);

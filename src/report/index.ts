@@ -5,29 +5,12 @@
  */
 import { StrataError } from '../core/errors.js';
 import type { ScanResult } from '../core/result.js';
-import { renderCycloneDx } from './cyclonedx.js';
-import { renderGithubSnapshot, type GithubSnapshotOptions } from './github-snapshot.js';
-import { renderJson } from './json.js';
-import { renderSarif } from './sarif.js';
-import { renderSpdx } from './spdx.js';
-import { renderTable, type TableOptions } from './table.js';
+import type { GithubSnapshotOptions } from './github-snapshot.js';
+import type { TableOptions } from './table.js';
+import type { ReportFormat } from './formats.js';
 import type { ToolInfo } from './tool.js';
 
-export const REPORT_FORMATS = ['table', 'json', 'sarif', 'cyclonedx', 'spdx-json', 'github'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-/** The formats `strata sbom` writes (inventory only, no vulnerabilities). */
-export const SBOM_FORMATS: readonly ReportFormat[] = ['cyclonedx', 'spdx-json'];
-
-/** A default file name per format, for writing several formats into one directory. */
-export const REPORT_FILE_NAMES: Readonly<Record<ReportFormat, string>> = {
-  table: 'strata-report.txt',
-  json: 'strata-report.json',
-  sarif: 'strata-report.sarif',
-  cyclonedx: 'strata-sbom.cdx.json',
-  'spdx-json': 'strata-sbom.spdx.json',
-  github: 'strata-dependency-snapshot.json',
-};
+export { REPORT_FORMATS, SBOM_FORMATS, REPORT_FILE_NAMES, isReportFormat, parseReportFormats, type ReportFormat } from './formats.js';
 
 export interface RenderOptions extends TableOptions, GithubSnapshotOptions {
   /** Report time (all formats); now by default. */
@@ -43,38 +26,26 @@ export interface RenderOptions extends TableOptions, GithubSnapshotOptions {
   tool?: ToolInfo;
 }
 
-export function isReportFormat(value: string): value is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(value);
-}
-
-/** Parses `json,sarif` (the `--format` flag) into known formats, rejecting unknown ones by name. */
-export function parseReportFormats(value: string): ReportFormat[] {
-  const formats = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const unknown = formats.filter((f) => !isReportFormat(f));
-  if (unknown.length || formats.length === 0) {
-    throw new StrataError('usage', `unknown report format ${unknown.map((u) => `"${u}"`).join(', ') || '""'}; choose from ${REPORT_FORMATS.join(', ')}`);
-  }
-  return [...new Set(formats)] as ReportFormat[];
-}
-
-/** Renders scan results in one format. Throws StrataError('usage') when a format lacks what it needs (github: sha, ref). */
-export function renderReport(format: ReportFormat, results: readonly ScanResult[], options: RenderOptions = {}): string {
+/**
+ * Renders scan results in one format. Each writer is loaded when its format
+ * is first asked for (the CycloneDX library alone costs ~60 ms to load, and a
+ * JSON-only CI run needs none of the others). Rejects with
+ * StrataError('usage') when a format lacks what it needs (github: sha, ref).
+ */
+export async function renderReport(format: ReportFormat, results: readonly ScanResult[], options: RenderOptions = {}): Promise<string> {
   switch (format) {
     case 'table':
-      return renderTable(results, options);
+      return (await import('./table.js')).renderTable(results, options);
     case 'json':
-      return renderJson(results, options);
+      return (await import('./json.js')).renderJson(results, options);
     case 'sarif':
-      return renderSarif(results, options);
+      return (await import('./sarif.js')).renderSarif(results, options);
     case 'cyclonedx':
-      return renderCycloneDx(results, options);
+      return (await import('./cyclonedx.js')).renderCycloneDx(results, options);
     case 'spdx-json':
-      return renderSpdx(results, options);
+      return (await import('./spdx.js')).renderSpdx(results, options);
     case 'github':
-      return renderGithubSnapshot(results, options);
+      return (await import('./github-snapshot.js')).renderGithubSnapshot(results, options);
     default: {
       const never: never = format;
       throw new StrataError('usage', `unknown report format "${String(never)}"`);
@@ -82,16 +53,9 @@ export function renderReport(format: ReportFormat, results: readonly ScanResult[
   }
 }
 
-export { buildJsonReport, buildCombinedJsonReport, REPORT_SCHEMA_VERSION, NO_DATABASE_WARNING } from './json.js';
+// Types only below: importing this module must not load the writers.
 export type { JsonReport, JsonCombinedReport } from './json.js';
-export { buildSarif } from './sarif.js';
-export { buildCycloneDx } from './cyclonedx.js';
-export { buildSpdx } from './spdx.js';
 export type { SpdxDocument } from './spdx.js';
-export { buildGithubSnapshot } from './github-snapshot.js';
 export type { DependencySnapshot } from './github-snapshot.js';
-export { renderTable } from './table.js';
-export { targetsOf } from './common.js';
 export type { Target } from './common.js';
-export { STRATA_TOOL } from './tool.js';
 export type { ToolInfo } from './tool.js';

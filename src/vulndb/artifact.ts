@@ -33,8 +33,7 @@ export const ANNOTATION_SCHEMA = 'dev.strata.db.schema-version';
 export const ANNOTATION_BUILT_AT = 'dev.strata.db.built-at';
 const EMPTY_CONFIG = Buffer.from('{}');
 
-/** Where `strata db update` pulls from unless `--db-repository` or STRATA_DB_REPOSITORY says otherwise. */
-export const DEFAULT_DB_REPOSITORY = `ghcr.io/strata-scanner/strata-db:${SCHEMA_VERSION}`;
+export { DEFAULT_DB_REPOSITORY } from './paths.js';
 
 export interface RegistryAccess {
   insecure?: boolean;

@@ -7,6 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DbMetadata } from '../core/advisory.js';
 import { StrataError } from '../core/errors.js';
+import { SCHEMA_VERSION } from './store/schema.js';
+
+/** Where `strata db update` pulls from unless `--db-repository` or STRATA_DB_REPOSITORY says otherwise. */
+export const DEFAULT_DB_REPOSITORY = `ghcr.io/strata-scanner/strata-db:${SCHEMA_VERSION}`;
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;

@@ -65,8 +65,8 @@ describe('reports of the real Debian test image', () => {
     expect(result.findings.length).toBeGreaterThan(10);
   });
 
-  it('JSON: valid against docs/report.schema.json, nothing undocumented, counts add up', () => {
-    const doc = JSON.parse(renderReport('json', [result])) as JsonReport;
+  it('JSON: valid against docs/report.schema.json, nothing undocumented, counts add up', async () => {
+    const doc = JSON.parse(await renderReport('json', [result])) as JsonReport;
     const validate = jsonReportValidator(true);
     expect(validate(doc), errorsOf(validate)).toBe(true);
     expect(doc.packages).toHaveLength(result.packages.length);
@@ -75,15 +75,15 @@ describe('reports of the real Debian test image', () => {
     expect(doc.database?.sources.length).toBeGreaterThan(0);
   });
 
-  it('table: every finding listed, totals per severity as counted', () => {
-    const text = renderReport('table', [result], { width: 200 });
+  it('table: every finding listed, totals per severity as counted', async () => {
+    const text = await renderReport('table', [result], { width: 200 });
     for (const f of result.findings) expect(text).toContain(f.id);
     expect(text).toContain(`${result.artifact.name}: ${formatCounts(countBySeverity(result.findings))}`);
     expect(Math.max(...text.split('\n').map((l) => l.length))).toBeLessThanOrEqual(200);
   });
 
   it('SARIF: accepted by Microsoft\'s validator and the OASIS schema, meets GitHub\'s requirements', async () => {
-    const text = renderReport('sarif', [result]);
+    const text = await renderReport('sarif', [result]);
     const log = JSON.parse(text) as Log;
     expect(sarifSchemaValidator(log), errorsOf(sarifSchemaValidator)).toBe(true);
     expect(githubSarifProblems(log)).toEqual([]);
@@ -96,7 +96,7 @@ describe('reports of the real Debian test image', () => {
   }, 120_000);
 
   it('CycloneDX: valid 1.6, every affected ref resolves', async () => {
-    const text = renderReport('cyclonedx', [result]);
+    const text = await renderReport('cyclonedx', [result]);
     expect(await cycloneDxValidator.validate(text)).toBeNull();
     const bom = JSON.parse(text) as { components: Array<{ 'bom-ref': string }>; vulnerabilities: Array<{ affects: Array<{ ref: string }> }> };
     const refs = new Set(bom.components.map((c) => c['bom-ref']));
@@ -105,23 +105,23 @@ describe('reports of the real Debian test image', () => {
     expect(affected.filter((r) => !refs.has(r))).toEqual([]);
   });
 
-  it('SPDX: valid against the SPDX 2.3 schema, references and licences resolve', () => {
-    const doc = JSON.parse(renderReport('spdx-json', [result])) as SpdxDocument;
+  it('SPDX: valid against the SPDX 2.3 schema, references and licences resolve', async () => {
+    const doc = JSON.parse(await renderReport('spdx-json', [result])) as SpdxDocument;
     expect(spdxValidator(doc), errorsOf(spdxValidator)).toBe(true);
     expect(spdxSemanticProblems(doc)).toEqual([]);
   });
 
-  it('GitHub snapshot: the documented shape, every package that is not OS-owned resolved once', () => {
-    const snap = JSON.parse(renderReport('github', [result], GITHUB)) as { manifests: Record<string, { resolved: Record<string, unknown> }> };
+  it('GitHub snapshot: the documented shape, every package that is not OS-owned resolved once', async () => {
+    const snap = JSON.parse(await renderReport('github', [result], GITHUB)) as { manifests: Record<string, { resolved: Record<string, unknown> }> };
     expect(githubSnapshotValidator(snap), errorsOf(githubSnapshotValidator)).toBe(true);
     const resolved = Object.values(snap.manifests).flatMap((m) => Object.keys(m.resolved));
     expect(new Set(resolved)).toEqual(new Set(result.packages.filter((p) => !p.ownedBy).map((p) => p.purl)));
   });
 
-  it('Strata\'s own SBOMs scanned again give the same packages and the same findings', () => {
+  it('Strata\'s own SBOMs scanned again give the same packages and the same findings', async () => {
     const essence = (p: Package) => [p.ecosystem, p.name, p.version, p.purl, p.source?.name ?? '', p.source?.version ?? '', p.layer ?? '', p.paths.join(',')].join(' ');
     for (const format of ['cyclonedx', 'spdx-json'] as const) {
-      const read = parseSbom(renderReport(format, [result], { sbomOnly: true }), `image.${format}`);
+      const read = parseSbom(await renderReport(format, [result], { sbomOnly: true }), `image.${format}`);
       expect(read.inventory.packages.map(essence).sort()).toEqual(result.packages.map(essence).sort());
       expect(read.inventory.distro?.ecosystem).toBe('Debian:12');
       const again = scanInventory(read.artifact, [], read.inventory, { store });
