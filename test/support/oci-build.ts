@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import tarStream from 'tar-stream';
+import { packTar, type PackEntry as TarEntry } from '../../src/layer/testing/fixtures.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -22,51 +22,8 @@ export function sha256(bytes: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-export interface TarEntry {
-  name: string;
-  type?: 'file' | 'link' | 'symlink' | 'directory' | 'character-device' | 'block-device' | 'fifo';
-  content?: string | Buffer;
-  linkname?: string;
-  mode?: number;
-  devmajor?: number;
-  devminor?: number;
-}
-
-/** A tar written by tar-stream's packer, which writes names as given (`../x`, `/etc/x` included). */
-export async function packTar(entries: TarEntry[]): Promise<Buffer> {
-  const pack = tarStream.pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: unknown) => {
-      chunks.push(c as Buffer);
-    });
-    pack.on('end', resolve);
-    pack.on('error', reject);
-  });
-  for (const e of entries) {
-    const type = e.type ?? 'file';
-    const body = typeof e.content === 'string' ? Buffer.from(e.content) : (e.content ?? Buffer.alloc(0));
-    const header: Partial<tarStream.Header> & { name: string } = {
-      name: e.name,
-      type,
-      mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644),
-      mtime: new Date(1_700_000_000_000),
-      uid: 0,
-      gid: 0,
-      ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
-      ...(e.devmajor !== undefined ? { devmajor: e.devmajor, devminor: e.devminor ?? 0 } : {}),
-      ...(type === 'file' ? { size: body.length } : {}),
-    };
-    await new Promise<void>((resolve, reject) => {
-      const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
-      if (type === 'file') pack.entry(header, body, cb);
-      else pack.entry(header, cb);
-    });
-  }
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
+// Tars are written by the layer tests' helper (tar-stream's packer writes names as given: `../x`, `/etc/x` included).
+export { packTar, type TarEntry };
 
 /** One layer: the blob as stored, its diffID, and how the manifest describes it. */
 export interface BuiltLayer {
