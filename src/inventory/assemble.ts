@@ -163,13 +163,24 @@ function makeView(
  * kept and marked `ownedBy` when asked.
  */
 function attributeOsOwned(packages: Package[], resolve: (p: string) => string | undefined, keep: boolean): Package[] {
+  // Owned paths are followed through symlinked directories (`/bin/x` listed, `usr/bin/x` found on a
+  // merged-/usr system); each directory is resolved once, not each of the thousands of files in it.
+  const dirs = new Map<string, string | undefined>();
+  const realPath = (rel: string): string | undefined => {
+    const cut = rel.lastIndexOf('/');
+    if (cut < 0) return rel;
+    const dir = rel.slice(0, cut);
+    if (!dirs.has(dir)) dirs.set(dir, resolve(dir));
+    const real = dirs.get(dir);
+    return real === undefined ? undefined : real === '' ? rel.slice(cut + 1) : `${real}${rel.slice(cut)}`;
+  };
   const owner = new Map<string, Package>();
   for (const p of packages) {
     if (p.kind !== 'os' || !p.files) continue;
     for (const f of p.files) {
       const rel = f.replace(/^\/+/, '');
       owner.set(rel, p);
-      const real = resolve(rel);
+      const real = realPath(rel);
       if (real !== undefined && real !== rel) owner.set(real, p);
     }
   }
@@ -179,7 +190,7 @@ function attributeOsOwned(packages: Package[], resolve: (p: string) => string | 
     if (p.kind === 'lang' && p.paths.length > 0) {
       // A package inside an archive (`outer.war!/WEB-INF/lib/inner.jar`) belongs to whoever owns the outer file.
       const outerFile = (path: string) => path.split('!/')[0] ?? path;
-      const owners = p.paths.map(outerFile).map((path) => owner.get(path) ?? owner.get(resolve(path) ?? path));
+      const owners = p.paths.map(outerFile).map((path) => owner.get(path) ?? owner.get(realPath(path) ?? path));
       const first = owners[0];
       if (first && owners.every((o) => o !== undefined)) {
         if (keep) out.push({ ...p, ownedBy: { name: first.name, ecosystem: first.ecosystem } });

@@ -6,11 +6,12 @@
  * vector with ae-cvss-calculator (all four CVSS versions, incl. v4's
  * macro-vector table).
  */
-import cvssCalculator from 'ae-cvss-calculator';
+import type cvssCalculatorModule from 'ae-cvss-calculator';
 import type { Severity, SeverityLevel } from '../core/advisory.js';
 import type { CvssScore } from '../core/finding.js';
+import { lazyRequire } from '../util/lazy-require.js';
 
-const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvssCalculator;
+const cvssCalculator = lazyRequire<typeof cvssCalculatorModule>('ae-cvss-calculator');
 
 /** Sources whose `rating` is a distribution's own judgement for its packages. */
 const DISTRO_RATERS = new Set(['debian', 'ubuntu', 'alpine', 'redhat', 'suse', 'photon', 'mariner', 'azurelinux', 'amazon', 'oracle', 'rocky', 'alma']);
@@ -36,6 +37,7 @@ export function scoreOf(version: CvssScore['version'], vector: string): number |
   if (scoreCache.has(key)) return scoreCache.get(key);
   let score: number | undefined;
   try {
+    const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvssCalculator();
     const calc =
       version === '4.0'
         ? new Cvss4P0(vector)

@@ -6,8 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import { StrataError } from '../core/errors.js';
+import { lazyRequire } from '../util/lazy-require.js';
+
+const yaml = lazyRequire<typeof Yaml>('yaml');
 
 export interface IgnoreRule {
   id: string;
@@ -82,7 +85,7 @@ function dateOf(v: unknown, where: string): string | undefined {
 export function parseIgnoreYaml(text: string, file: string): IgnoreRule[] {
   let doc: unknown;
   try {
-    doc = parseYaml(text, { maxAliasCount: 100 });
+    doc = yaml().parse(text, { maxAliasCount: 100 });
   } catch (e) {
     throw new StrataError('usage', `${file}: not valid YAML: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -11,11 +11,15 @@
  * binary) in a document of their own; those are the tool, not the project,
  * and are not read.
  */
-import { parseAllDocuments } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { ParseContext } from '../../../core/scanner.js';
 import { NotSimpleYaml, readSimpleYaml } from './pnpm-yaml.js';
 import { isRegistryVersion } from './package-json.js';
 import { asRecord, dedupeLocked, devOnly, isRecord, type LockedPackage, parserReason, str, unreadable } from '../manifest-common.js';
+import { lazyRequire } from '../../../util/lazy-require.js';
+
+/** The full YAML library: only for lockfiles the linear reader does not take. */
+const yaml = lazyRequire<typeof Yaml>('yaml');
 
 /** pnpm never writes YAML aliases; a few are tolerated, an alias bomb is refused. */
 const MAX_ALIASES = 100;
@@ -38,9 +42,9 @@ function pnpmDocuments(text: string): unknown[] {
   } catch (e) {
     if (!(e instanceof NotSimpleYaml)) throw e;
   }
-  let docs: ReturnType<typeof parseAllDocuments>;
+  let docs: ReturnType<typeof Yaml.parseAllDocuments>;
   try {
-    docs = parseAllDocuments(text, { uniqueKeys: false });
+    docs = yaml().parseAllDocuments(text, { uniqueKeys: false });
   } catch (e) {
     throw unreadable(`pnpm-lock.yaml is not valid YAML (${parserReason(e)})`);
   }
