@@ -23,6 +23,11 @@ export PATH="$work/node/bin:$PATH"
 export npm_config_nodedir="$work/node"
 echo "node $(node --version) from $work/node" >&2
 
+# The copy lives elsewhere: point the tests at the shared data next to this checkout.
+if [[ -z ${STRATA_TEST_DATA:-} && -d "$repo/../shared/data" ]]; then
+  export STRATA_TEST_DATA=$(cd "$repo/../shared/data" && pwd)
+fi
+
 mkdir "$work/src"
 git -C "$repo" archive HEAD | tar -x -C "$work/src"
 cd "$work/src"
