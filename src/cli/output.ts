@@ -2,7 +2,7 @@
  * Where the CLI writes: results to stdout (or --output), everything else to
  * stderr through a Logger that honours --quiet and --debug.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT_ERROR } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -30,11 +30,24 @@ export function createLogger(opts: LogOptions, stream: NodeJS.WritableStream = p
 
 /** Writes a result file atomically (temp file + rename) so a reader never sees half a report. */
 export async function writeOutputFile(file: string, data: string | Uint8Array): Promise<void> {
+  // Only a regular file (or a new one) is replaced by rename: renaming over
+  // `-o /dev/null`, a FIFO or a symlink would replace the device, pipe or link
+  // itself, so those are written to as they are.
+  const existing = await lstat(file).catch(() => undefined);
+  if (existing && !existing.isFile()) {
+    await writeFile(file, data);
+    return;
+  }
   const dir = path.dirname(path.resolve(file));
   await mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** The reader of stdout went away (`strata … | head`): what is left to write has nobody to read it. */
