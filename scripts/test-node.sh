@@ -15,6 +15,8 @@ shift
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/strata-node$version.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# Some tests run node as an unprivileged user: it must be able to reach the binary.
+chmod 755 "$work"
 
 arch=$(uname -m)
 case $arch in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; esac
