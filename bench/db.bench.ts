@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../src/util/sqlite.js';
 import { buildDatabase, openVulnStore } from '../src/vulndb/index.js';
 import { REPO_ROOT, sharedData } from '../test/support/paths.js';
 import { bestOf, figure, type BenchFigure, type BenchModule } from './harness.js';
@@ -60,7 +60,7 @@ const bench: BenchModule = async (ctx) => {
     figures.push(figure('db: size vs raw feeds (as published, compressed)', dbBytes / 1024 / 1024, 'MiB', rawBytes / 1024 / 1024, 'informational'));
 
     // Lookups: every (ecosystem, package) in the database (hits), and as many names it does not hold (misses).
-    const raw = new Database(out, { readonly: true });
+    const raw = openDatabase(out, { readonly: true });
     const hits = raw.prepare('SELECT DISTINCT ecosystem, package FROM advisory').all() as { ecosystem: string; package: string }[];
     raw.close();
     const misses = hits.map((p, i) => ({ ecosystem: p.ecosystem, package: `${p.package}-missing-${i}` }));
@@ -75,7 +75,7 @@ const bench: BenchModule = async (ctx) => {
     });
     store.close();
     // The SQLite floor for hits: the same query fetching the raw rows, no decoding into advisories.
-    const floorDb = new Database(out, { readonly: true });
+    const floorDb = openDatabase(out, { readonly: true });
     const rows = floorDb.prepare('SELECT feed, ecosystem, package, id, status, fixed, note, severity, extra FROM advisory WHERE ecosystem = ? AND package = ?').raw();
     const floorSeconds = await bestOf(3, () => {
       for (const k of hits) rows.all(k.ecosystem, k.package);

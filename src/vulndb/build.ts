@@ -19,7 +19,7 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { type Database, openDatabase } from '../util/sqlite.js';
 import type { SourceMeta } from '../core/advisory.js';
 import { StrataError, toStrataError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
@@ -68,7 +68,7 @@ function previousFeeds(file: string, logger: Logger): Map<string, StoredFeed & P
   const out = new Map<string, StoredFeed & PreviousFeed>();
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openDatabase(file, { readonly: true, fileMustExist: true });
     const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get();
     if (Number(version) !== SCHEMA_VERSION) return out;
     for (const r of db.prepare('SELECT * FROM feed').all() as Record<string, unknown>[]) {

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { type Database, openDatabase } from '../../src/util/sqlite.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VulnStore } from '../../src/core/advisory.js';
 import { buildDatabase, openVulnStore } from '../../src/vulndb/index.js';
@@ -41,7 +41,7 @@ function finished(child: ChildProcess): Promise<{ code: number | null; signal: N
 beforeAll(async () => {
   await buildDatabase({ inputs: [VULNS], output: dbPath });
   store = openVulnStore(dbPath);
-  raw = new Database(dbPath, { readonly: true });
+  raw = openDatabase(dbPath, { readonly: true });
 }, 300_000);
 
 afterAll(() => {
@@ -326,12 +326,12 @@ describe('opening a bad database file', () => {
     expect(() => openVulnStore(truncated)).toThrow(/truncated.*strata db update/);
     const wrong = path.join(work, 'wrong-schema.db');
     copyFileSync(path.join(work, 'failing', 'strata.db'), wrong);
-    const w = new Database(wrong);
+    const w = openDatabase(wrong);
     w.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
     w.close();
     expect(() => openVulnStore(wrong)).toThrow(/schema version 99, this Strata reads version 1.*strata db build/);
     const other = path.join(work, 'other.db');
-    const o = new Database(other);
+    const o = openDatabase(other);
     o.exec('CREATE TABLE t (x)');
     o.close();
     expect(() => openVulnStore(other)).toThrow(/corrupt or not a Strata database.*strata db update/);

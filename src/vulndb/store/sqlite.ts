@@ -5,7 +5,7 @@
  * its answers stay consistent until it is reopened.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { type Database, openDatabase } from '../../util/sqlite.js';
 import type { Advisory, CpeMatchRule, DbMetadata, Severity, SourceMeta, VulnInfo, VulnStore } from '../../core/advisory.js';
 import { StrataError } from '../../core/errors.js';
 import { normalizeEcosystem, normalizePackageName } from '../names.js';
@@ -83,7 +83,7 @@ export class SqliteVulnStore implements VulnStore {
   constructor(readonly path: string) {
     checkFile(path);
     try {
-      this.db = new Database(path, { readonly: true, fileMustExist: true });
+      this.db = openDatabase(path, { readonly: true, fileMustExist: true });
     } catch (e) {
       throw new StrataError('database', `cannot open vulnerability database ${path}: ${(e as Error).message}: ${FIX}`, { path }, { cause: e });
     }

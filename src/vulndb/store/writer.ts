@@ -4,7 +4,7 @@
  * the file is private until the rename, and a crash leaves only a temp file.
  * Indexes and derived tables (alias groups) are made once at the end.
  */
-import Database from 'better-sqlite3';
+import { type Database, openDatabase } from '../../util/sqlite.js';
 import type { CpeMatchRule, VulnInfo } from '../../core/advisory.js';
 import { encodeAdvisory } from './codec.js';
 import { FEED_TABLES, FEED_TABLE_COLUMNS, type FeedTable, INDEXES, SCHEMA_VERSION, TABLES } from './schema.js';
@@ -42,7 +42,7 @@ export class DbWriter {
   private attached = false;
 
   constructor(readonly path: string) {
-    this.db = new Database(path);
+    this.db = openDatabase(path);
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.pragma('locking_mode = EXCLUSIVE');

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../util/sqlite.js';
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '../../../../test/support/paths.js';
 import { decodeRpmHeader } from './header.js';
 import { readSqliteBlobs, RpmSqliteError } from './sqlite.js';
 
 function serialized(sql: string): Buffer {
-  const db = new Database(':memory:');
+  const db = openDatabase(':memory:');
   try {
     db.exec(sql);
     return db.serialize();

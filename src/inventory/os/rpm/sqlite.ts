@@ -4,14 +4,14 @@
  * (hnum INTEGER PRIMARY KEY, blob BLOB)`.
  *
  * The bytes are opened in memory with SQLite's deserialize (better-sqlite3
- * `new Database(buffer)`), so no temporary file is written. rpm keeps the
+ * `openDatabase(buffer)`), so no temporary file is written. rpm keeps the
  * database in WAL mode, which an in-memory database cannot open: the copy
  * handed to SQLite is marked as a rollback-journal database instead (file
  * header bytes 18–19). A non-empty `-wal` side file would hold writes not
  * yet checkpointed; rpm checkpoints when it closes, and image layers only
  * carry the main file's state.
  */
-import Database from 'better-sqlite3';
+import { type Database, openDatabase } from '../../../util/sqlite.js';
 
 export class RpmSqliteError extends Error {
   override readonly name = 'RpmSqliteError';
@@ -30,7 +30,7 @@ export function readSqliteBlobs(buf: Buffer): Buffer[] {
   if (copy[19] === 2) copy[19] = 1;
   let db: Database.Database;
   try {
-    db = new Database(copy, { readonly: true });
+    db = openDatabase(copy, { readonly: true });
   } catch (e) {
     throw new RpmSqliteError(`cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
   }
