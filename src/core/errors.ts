@@ -32,7 +32,9 @@ export class StrataError extends Error {
   readonly detail: string;
 
   constructor(code: ErrorCode, detail: string, where: ErrorWhere = {}, options?: { cause?: unknown }) {
-    super(formatWhere(where) + detail, options);
+    // A message about a local file usually names it already ("no database at P"): say it once.
+    const standalonePathNamed = !where.image && !where.layer && where.path !== undefined && detail.includes(where.path);
+    super(formatWhere(standalonePathNamed ? {} : where) + detail, options);
     this.name = 'StrataError';
     this.code = code;
     this.where = where;

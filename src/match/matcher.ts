@@ -209,6 +209,8 @@ export function matchInventory(
   const warnings = new Set<string>();
   const findings: Finding[] = [];
   const layerByDiffId = new Map((options.layers ?? []).map((l) => [l.diffId, l]));
+  // Packages of ecosystems the database has no feed for: "no findings" there means "not checked", and says so.
+  const uncovered = new Map<string, number>();
 
   for (const pkg of inventory.packages) {
     if (pkg.ownedBy) continue; // attributed to its OS package: matched there
@@ -217,6 +219,7 @@ export function matchInventory(
       if (pkg.kind === 'os' || store.covers(pkg.ecosystem)) warnings.add(`no version scheme for ecosystem ${pkg.ecosystem}: its packages were not matched`);
       continue;
     }
+    if (!store.covers(pkg.ecosystem)) uncovered.set(pkg.ecosystem, (uncovered.get(pkg.ecosystem) ?? 0) + 1);
     const byVuln = new Map<string, Verdict[]>();
     for (const lookup of lookupsFor(pkg)) {
       if (unmatchableVersion(lookup.version)) continue;
@@ -245,6 +248,10 @@ export function matchInventory(
     if (options.cpeMatch && byVuln.size === 0 && !store.covers(pkg.ecosystem)) {
       findings.push(...matchByCpe(pkg, store, layerByDiffId));
     }
+  }
+  for (const [ecosystem, count] of [...uncovered].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const how = options.cpeMatch ? 'were matched by CPE only' : 'were not checked';
+    warnings.add(`the vulnerability database has no advisories for ${ecosystem}: its ${count} package${count === 1 ? '' : 's'} ${how}`);
   }
   return { findings, warnings: [...warnings] };
 }

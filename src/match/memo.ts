@@ -23,6 +23,7 @@ export function memoizeStore(store: VulnStore): VulnStore {
     return store.advisoriesFor(key.slice(0, cut), key.slice(cut + 1));
   });
   const vulnerability = remember((id: string) => store.vulnerability(id));
+  const covers = remember((ecosystem: string) => store.covers(ecosystem));
   const aliasesOf = store.aliasesOf ? remember((id: string) => store.aliasesOf?.(id) ?? []) : undefined;
   const cpeMatches = store.cpeMatches
     ? remember((key: string) => {
@@ -33,7 +34,7 @@ export function memoizeStore(store: VulnStore): VulnStore {
   return {
     advisoriesFor: (ecosystem: string, pkg: string): Advisory[] => advisories(`${ecosystem}\u0000${pkg}`),
     vulnerability: (id: string): VulnInfo | undefined => vulnerability(id),
-    covers: (ecosystem: string): boolean => store.covers(ecosystem),
+    covers: (ecosystem: string): boolean => covers(ecosystem),
     ...(aliasesOf ? { aliasesOf: (id: string): string[] => aliasesOf(id) } : {}),
     ...(cpeMatches ? { cpeMatches: (vendor: string, product: string): CpeMatchRule[] => cpeMatches(`${vendor}\u0000${product}`) } : {}),
     metadata: (): DbMetadata => store.metadata(),

@@ -108,7 +108,10 @@ describe('Alpine: syft multiple-2 apk database on v3.16 against the v3.16 secdb'
       { path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.17.0\n' },
     ]);
     expect(inventory.distro?.ecosystem).toBe('Alpine:v3.17');
-    expect(matchInventory(inventory, store).findings).toEqual([]);
+    const { findings, warnings } = matchInventory(inventory, store);
+    expect(findings).toEqual([]);
+    // … and says so: "no findings" on a branch the database has no feed for means "not checked", not "clean".
+    expect(warnings).toEqual(['the vulnerability database has no advisories for Alpine:v3.17: its 14 packages were not checked']);
   });
 });
 
