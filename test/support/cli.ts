@@ -36,7 +36,7 @@ export interface CliOptions {
 }
 
 /** Variables that would make a test depend on the machine it runs on. */
-const SCRUBBED = ['DOCKER_CONFIG', 'REGISTRY_AUTH_FILE', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'NO_COLOR', 'GITHUB_SHA', 'GITHUB_REF', 'GITHUB_WORKFLOW', 'GITHUB_JOB', 'GITHUB_RUN_ID'];
+const SCRUBBED = ['DOCKER_CONFIG', 'REGISTRY_AUTH_FILE', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'NO_COLOR', 'HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'GITHUB_SHA', 'GITHUB_REF', 'GITHUB_WORKFLOW', 'GITHUB_JOB', 'GITHUB_RUN_ID'];
 
 let sandbox: string | undefined;
 

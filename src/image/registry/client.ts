@@ -28,6 +28,7 @@ import { BlobStream } from './blob-stream.js';
 import { parseChallenges } from './challenge.js';
 import type { CredentialOptions } from './credentials.js';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelay, sleep, type RetryPolicy } from './retry.js';
+import { viaProxy } from '../../util/http-proxy.js';
 import { describeNetworkError, exchange, isLoopbackHost, type Reply } from './transport.js';
 
 export interface RegistryClientOptions {
@@ -493,7 +494,7 @@ export class RegistryClient {
         const tries = attempt + 1;
         throw new StrataError(
           'network',
-          `${spec.what}: ${failure.message} (${url.host})${tries > 1 ? ` after ${tries} attempts` : ''}`,
+          `${spec.what}: ${failure.message} (${url.host}${viaProxy(url)})${tries > 1 ? ` after ${tries} attempts` : ''}`,
           spec.where,
           { cause: e },
         );

@@ -1,16 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeNetworkError, exchange, isLoopbackHost, TimeoutError } from './transport.js';
-
-describe('isLoopbackHost', () => {
-  it('allows plain HTTP only for loopback names and addresses', () => {
-    for (const h of ['localhost', 'localhost:5000', '127.0.0.1:5000', '127.1.2.3', '[::1]:5000', 'registry.localhost:80']) expect(isLoopbackHost(h)).toBe(true);
-    for (const h of ['registry.example.com', '10.0.0.1:5000', '128.0.0.1', 'localhost.example.com', '[::2]:5000', '127.0.0.1.nip.io']) {
-      expect(isLoopbackHost(h)).toBe(false);
-    }
-  });
-});
+import { describeNetworkError, exchange, TimeoutError } from './transport.js';
 
 describe('describeNetworkError', () => {
   it('classifies what fetch throws', () => {

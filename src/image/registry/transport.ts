@@ -5,10 +5,13 @@
  * busy). Network failures are turned into short, user-facing descriptions.
  *
  * Node's built-in fetch is used as is (it measured fastest here); an undici 7
- * Agent is only created for TLS without certificate verification
- * (`--insecure`, loopback), which the built-in fetch cannot be told to do.
+ * dispatcher is only created for a proxy from the environment or for TLS
+ * without certificate verification (`--insecure`, loopback), which the
+ * built-in fetch cannot be told to do (util/http-proxy.ts).
  */
-import type { Agent } from 'undici';
+import { dispatcherFor } from '../../util/http-proxy.js';
+
+export { isLoopbackHost } from '../../util/http-proxy.js';
 
 export interface ExchangeOptions {
   method: string;
@@ -32,14 +35,6 @@ export class TimeoutError extends Error {
     super(phase === 'headers' ? `no response within ${ms / 1000} s` : `no data for ${ms / 1000} s (stalled transfer)`);
     this.name = 'TimeoutError';
   }
-}
-
-let insecureAgent: Promise<Agent> | undefined;
-/** Loaded on first use only: most runs never need it, and undici costs import time. */
-async function insecureDispatcher(): Promise<RequestInit['dispatcher']> {
-  insecureAgent ??= import('undici').then(({ Agent }) => new Agent({ connect: { rejectUnauthorized: false } }));
-  // undici 7's Agent implements the dispatcher interface Node 20's fetch calls; the types come from two undici versions.
-  return (await insecureAgent) as unknown as RequestInit['dispatcher'];
 }
 
 /** A response whose body is read through the stall watchdog. */
@@ -146,7 +141,8 @@ export async function exchange(url: URL, options: ExchangeOptions): Promise<Repl
     // Node's fetch insists on half duplex for streamed request bodies.
     init.duplex = 'half';
   }
-  if (options.insecureTls && url.protocol === 'https:') init.dispatcher = await insecureDispatcher();
+  const dispatcher = await dispatcherFor(url, { insecureTls: options.insecureTls ?? false });
+  if (dispatcher) init.dispatcher = dispatcher;
   try {
     const res = await fetch(url, init);
     return new Reply(res, url, controller, options.stallTimeoutMs);
@@ -193,6 +189,11 @@ export function describeNetworkError(e: unknown): NetworkFailure | undefined {
     // fetch refuses the WHATWG "bad ports" (e.g. 1, 22, 6000, 10080) before connecting.
     return { message: 'fetch refuses connections to this port (it is on the WHATWG "bad ports" list); serve the registry on another port', retryable: false, tls: false };
   }
+  const proxyStatus = /Proxy response \((\d{3})\)/.exec(text)?.[1];
+  if (proxyStatus) {
+    const why = proxyStatus === '407' ? 'proxy authentication required: put the credentials in the proxy URL (http://user:password@host:port)' : `the proxy answered HTTP ${proxyStatus}`;
+    return { message: `the proxy refused to connect (${why})`, retryable: proxyStatus === '502' || proxyStatus === '503' || proxyStatus === '504', tls: false };
+  }
   if (TLS_CERT_CODES.test(code)) {
     return { message: `TLS certificate not trusted (${code}); use --insecure to skip verification`, retryable: false, tls: true };
   }
@@ -227,15 +228,4 @@ export function describeNetworkError(e: unknown): NetworkFailure | undefined {
   // Other socket-level errors (EHOSTDOWN, ENETDOWN, …); undici's argument errors are bugs, not network trouble.
   if (/^E[A-Z]+$/.test(code)) return { message: `${code}: ${messages[messages.length - 1] ?? ''}`, retryable: true, tls: false };
   return undefined;
-}
-
-/** Hosts where plain HTTP is allowed without --insecure, as Docker treats 127.0.0.0/8: loopback only. */
-export function isLoopbackHost(hostPort: string): boolean {
-  let host = hostPort;
-  if (host.startsWith('[')) host = host.slice(1, host.indexOf(']'));
-  else if (host.split(':').length === 2) host = host.slice(0, host.indexOf(':'));
-  host = host.toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StrataError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import { dispatcherFor } from '../../util/http-proxy.js';
 
 export interface Validators {
   etag?: string;
@@ -61,7 +62,8 @@ export async function download(url: string, file: string, opts: DownloadOptions 
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     let retryAfterMs: number | undefined;
     try {
-      const res = await fetch(url, { headers, signal, redirect: 'follow' });
+      const dispatcher = await dispatcherFor(new URL(url));
+      const res = await fetch(url, { headers, signal, redirect: 'follow', ...(dispatcher ? { dispatcher } : {}) });
       if (res.status === 304) {
         await res.body?.cancel();
         return { status: 'not-modified' };
