@@ -24,7 +24,6 @@ export interface DatabaseFlags {
 export interface OpenedDatabase {
   store?: VulnStore;
   path: string;
-  warnings: string[];
 }
 
 function repositoryOf(flags: DatabaseFlags): string {
@@ -45,19 +44,19 @@ async function tryUpdate(path: string, flags: DatabaseFlags, logger: Logger): Pr
   }
 }
 
+/** Opens (and when allowed, first updates) the database; what the scan should know about it is warned through `logger`. */
 export async function openDatabaseForScan(flags: DatabaseFlags, logger: Logger): Promise<OpenedDatabase> {
   const path = resolveDbPath(flags.db);
   const maxAge = parseDuration(flags.maxDbAge ?? '7d');
   const mayUpdate = !flags.skipDbUpdate && !flags.offline;
-  const warnings: string[] = [];
 
   if (!existsSync(path)) {
     const failed = mayUpdate ? await tryUpdate(path, flags, logger) : undefined;
     if (!existsSync(path)) {
       const why = `no vulnerability database at ${path}${failed ? ` (${failed})` : ''}: run 'strata db build' (or 'strata db update')`;
       if (flags.exitCode !== undefined) throw new StrataError('database', `${why}; --exit-code needs a database to gate on`);
-      warnings.push(why);
-      return { path, warnings };
+      logger.warn(why);
+      return { path };
     }
   }
 
@@ -65,13 +64,13 @@ export async function openDatabaseForScan(flags: DatabaseFlags, logger: Logger):
   const stale = dbAgeWarning(store.metadata(), maxAge);
   if (stale && mayUpdate) {
     const failed = await tryUpdate(path, flags, logger);
-    if (failed) warnings.push(failed);
+    if (failed) logger.warn(failed);
     else {
       store.close();
       store = openVulnStore(path);
     }
   }
   const still = dbAgeWarning(store.metadata(), maxAge);
-  if (still) warnings.push(still);
-  return { store, path, warnings };
+  if (still) logger.warn(still);
+  return { store, path };
 }

@@ -7,30 +7,21 @@ import { StrataError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import type { Logger } from '../core/log.js';
 import type { ScanResult } from '../core/result.js';
-import { LayerCache, defaultCacheDir } from '../cache/layer-cache.js';
 import { openImage } from '../image/open.js';
 import { openRootfs } from '../image/rootfs.js';
 import { artifactOf, layersOf, scanImage, scanInventory } from '../scan/scan.js';
 import { inventoryOfImage } from '../scan/inventory.js';
 import { openDatabaseForScan } from './database.js';
-import { ExitCode } from './exit.js';
 import { writeStdout } from './output.js';
 import { policyFromFlags } from './policy-flags.js';
 import { writeReports } from './reports.js';
+import { exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
 import type { ExplainFlags, SbomFlags, TargetFlags } from './sbom.js';
-import { credentialsFrom } from './scan-options.js';
 
 async function openTarget(ref: string, flags: TargetFlags, logger: Logger) {
   if (flags.rootfs) return openRootfs(path.resolve(ref));
-  const credentials = credentialsFrom(flags);
-  return openImage(ref, {
-    logger,
-    ...(flags.platform ? { platform: flags.platform } : {}),
-    ...(flags.insecure ? { insecure: true } : {}),
-    ...(credentials ? { credentials } : {}),
-  });
+  return openImage(ref, imageOpenOptions(flags, logger));
 }
-
 
 export async function runSbomCommand(ref: string, flags: SbomFlags, logger: Logger): Promise<void> {
   const image = await openTarget(ref, flags, logger);
@@ -38,7 +29,7 @@ export async function runSbomCommand(ref: string, flags: SbomFlags, logger: Logg
   try {
     const inventory = await inventoryOfImage(image, {
       logger,
-      cache: flags.cache === false ? null : new LayerCache(flags.cacheDir ?? defaultCacheDir()),
+      cache: layerCacheFrom(flags),
       ...(flags.keepOsOwned ? { keepOsOwned: true } : {}),
     });
     result = scanInventory(artifactOf(image), layersOf(image), inventory, {});
@@ -52,7 +43,6 @@ export async function runSbomCommand(ref: string, flags: SbomFlags, logger: Logg
 
 export async function runExplainCommand(id: string, ref: string, flags: ExplainFlags, logger: Logger): Promise<void> {
   const db = await openDatabaseForScan(flags, logger);
-  for (const w of db.warnings) logger.warn(w);
   if (!db.store) throw new StrataError('database', `explain needs a vulnerability database (none at ${db.path}): run 'strata db build'`);
   const image = await openTarget(ref, flags, logger);
   let result: ScanResult;
@@ -60,9 +50,9 @@ export async function runExplainCommand(id: string, ref: string, flags: ExplainF
     result = await scanImage(image, {
       logger,
       store: db.store,
-      cache: flags.cache === false ? null : new LayerCache(flags.cacheDir ?? defaultCacheDir()),
+      cache: layerCacheFrom(flags),
       policy: await policyFromFlags(flags),
-      match: { ...(flags.cpeMatch ? { cpeMatch: true } : {}), ...(flags.includeInformational ? { includeInformational: true } : {}) },
+      match: matchOptionsFrom(flags),
     });
   } finally {
     await image.close();
@@ -77,7 +67,7 @@ export async function runExplainCommand(id: string, ref: string, flags: ExplainF
   } else {
     await writeStdout(explainText(id, result, findings, suppressed));
   }
-  if (flags.exitCode !== undefined && flags.exitCode !== 0 && findings.length > 0) throw new ExitCode(flags.exitCode);
+  exitOnFindings(flags, findings.length);
 }
 
 function explainText(id: string, result: ScanResult, findings: Finding[], suppressed: ScanResult['suppressed']): string {

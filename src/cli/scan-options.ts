@@ -102,8 +102,6 @@ export function defaultParallel(): number {
   return Math.max(2, os.availableParallelism());
 }
 
-
-
 /**
  * A webhook URL that can never work is a mistake in the pipeline's
  * configuration: say so before scanning (exit 2) rather than warn after it.

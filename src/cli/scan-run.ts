@@ -10,18 +10,17 @@ import { StrataError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
 import type { Logger } from '../core/log.js';
 import type { ScanResult } from '../core/result.js';
-import { LayerCache, defaultCacheDir } from '../cache/layer-cache.js';
 import { openImage } from '../image/open.js';
 import { openRootfs } from '../image/rootfs.js';
 import { postWebhook, summarize } from '../notify/webhook.js';
 import { scanImage, scanInventory, type ScanOptions } from '../scan/scan.js';
 import { Limiter } from '../util/limiter.js';
 import { openDatabaseForScan } from './database.js';
-import { ExitCode } from './exit.js';
 import { TtyProgress } from './progress.js';
 import { writeReports } from './reports.js';
-import { checkWebhookFlag, credentialsFrom, defaultParallel, type ImageFlags, type ScanFlags } from './scan-options.js';
 import { policyFromFlags } from './policy-flags.js';
+import { exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
+import { checkWebhookFlag, defaultParallel, type ImageFlags, type ScanFlags } from './scan-options.js';
 
 /** One thing to scan: how to open it, and its name for messages. */
 interface Target {
@@ -34,18 +33,16 @@ export async function runScans(targets: Target[], flags: ScanFlags, logger: Logg
   checkWebhookFlag(flags);
   const policy = await policyFromFlags(flags);
   const db = await openDatabaseForScan(flags, logger);
-  for (const w of db.warnings) logger.warn(w);
   const progress = TtyProgress.enabled(flags.quiet) ? new TtyProgress() : undefined;
-  const cache = flags.cache === false ? null : new LayerCache(flags.cacheDir ?? defaultCacheDir());
   const limiter = new Limiter(flags.parallel ?? defaultParallel());
   const options: ScanOptions = {
     ...extra,
-    cache,
+    cache: layerCacheFrom(flags),
     limiter,
     logger,
     ...(progress ? { progress } : {}),
     ...(db.store ? { store: db.store } : {}),
-    match: { ...(flags.cpeMatch ? { cpeMatch: true } : {}), ...(flags.includeInformational ? { includeInformational: true } : {}) },
+    match: matchOptionsFrom(flags),
     policy,
     ...(flags.keepOsOwned ? { keepOsOwned: true } : {}),
   };
@@ -76,9 +73,7 @@ export async function runScans(targets: Target[], flags: ScanFlags, logger: Logg
     for (const e of errors.slice(1)) process.stderr.write(`strata: error: ${e instanceof Error ? e.message : String(e)}\n`);
     throw errors[0];
   }
-  if (flags.exitCode !== undefined && flags.exitCode !== 0 && results.some((r) => r.findings.length > 0)) {
-    throw new ExitCode(flags.exitCode);
-  }
+  exitOnFindings(flags, results.reduce((n, r) => n + r.findings.length, 0));
 }
 
 /** Reports and notifications for finished scans. */
@@ -102,19 +97,18 @@ export async function runSbomScan(file: string, flags: ScanFlags, logger: Logger
   checkWebhookFlag(flags);
   const policy = await policyFromFlags(flags);
   const db = await openDatabaseForScan(flags, logger);
-  for (const w of db.warnings) logger.warn(w);
   try {
     const { readSbomFile } = await import('../sbom/index.js');
     const sbom = await readSbomFile(file);
     const result = scanInventory(sbom.artifact, [], sbom.inventory, {
       ...(db.store ? { store: db.store } : {}),
-      match: { ...(flags.cpeMatch ? { cpeMatch: true } : {}), ...(flags.includeInformational ? { includeInformational: true } : {}) },
+      match: matchOptionsFrom(flags),
       policy,
     });
     // What the SBOM itself got wrong (version conflicts, no distro release) belongs in the report too.
     result.warnings.unshift(...sbom.warnings);
     await finish([result], flags, logger);
-    if (flags.exitCode !== undefined && flags.exitCode !== 0 && result.findings.length > 0) throw new ExitCode(flags.exitCode);
+    exitOnFindings(flags, result.findings.length);
   } finally {
     db.store?.close();
   }
@@ -129,13 +123,7 @@ export async function runImageCommand(refs: string[], flags: ImageFlags, logger:
   }
   const inputs = flags.input ?? [];
   if (refs.length === 0 && inputs.length === 0) throw new StrataError('usage', 'name an image to scan (strata image REF, or --input FILE|DIR)');
-  const credentials = credentialsFrom(flags);
-  const common = {
-    logger,
-    ...(flags.platform ? { platform: flags.platform } : {}),
-    ...(credentials ? { credentials } : {}),
-    ...(flags.insecure ? { insecure: true } : {}),
-  };
+  const common = imageOpenOptions(flags, logger);
   const targets: Target[] = [
     ...refs.map((ref) => ({ name: ref, open: () => openImage(ref, common) })),
     ...inputs.map((input) => ({ name: input, open: () => openImage(input, { ...common, from: 'local' as const }) })),

@@ -7,36 +7,27 @@
  */
 import type { Advisory, CpeMatchRule, DbMetadata, VulnInfo, VulnStore } from '../core/advisory.js';
 
-function remember<A, R>(fn: (key: string, ...args: A[]) => R): (key: string, ...args: A[]) => R {
+/** `fn` with its answers remembered, keyed by its (string) arguments. */
+function remember<Args extends string[], R>(fn: (...args: Args) => R): (...args: Args) => R {
   const seen = new Map<string, R>();
-  return (key, ...args) => {
+  return (...args) => {
+    const key = args.join('\u0000');
     if (seen.has(key)) return seen.get(key) as R;
-    const value = fn(key, ...args);
+    const value = fn(...args);
     seen.set(key, value);
     return value;
   };
 }
 
 export function memoizeStore(store: VulnStore): VulnStore {
-  const advisories = remember((key: string) => {
-    const cut = key.indexOf('\u0000');
-    return store.advisoriesFor(key.slice(0, cut), key.slice(cut + 1));
-  });
-  const vulnerability = remember((id: string) => store.vulnerability(id));
-  const covers = remember((ecosystem: string) => store.covers(ecosystem));
-  const aliasesOf = store.aliasesOf ? remember((id: string) => store.aliasesOf?.(id) ?? []) : undefined;
-  const cpeMatches = store.cpeMatches
-    ? remember((key: string) => {
-        const cut = key.indexOf('\u0000');
-        return store.cpeMatches?.(key.slice(0, cut), key.slice(cut + 1)) ?? [];
-      })
-    : undefined;
+  const aliasesOf = store.aliasesOf?.bind(store);
+  const cpeMatches = store.cpeMatches?.bind(store);
   return {
-    advisoriesFor: (ecosystem: string, pkg: string): Advisory[] => advisories(`${ecosystem}\u0000${pkg}`),
-    vulnerability: (id: string): VulnInfo | undefined => vulnerability(id),
-    covers: (ecosystem: string): boolean => covers(ecosystem),
-    ...(aliasesOf ? { aliasesOf: (id: string): string[] => aliasesOf(id) } : {}),
-    ...(cpeMatches ? { cpeMatches: (vendor: string, product: string): CpeMatchRule[] => cpeMatches(`${vendor}\u0000${product}`) } : {}),
+    advisoriesFor: remember((ecosystem: string, pkg: string): Advisory[] => store.advisoriesFor(ecosystem, pkg)),
+    vulnerability: remember((id: string): VulnInfo | undefined => store.vulnerability(id)),
+    covers: remember((ecosystem: string): boolean => store.covers(ecosystem)),
+    ...(aliasesOf ? { aliasesOf: remember((id: string): string[] => aliasesOf(id)) } : {}),
+    ...(cpeMatches ? { cpeMatches: remember((vendor: string, product: string): CpeMatchRule[] => cpeMatches(vendor, product)) } : {}),
     metadata: (): DbMetadata => store.metadata(),
     close: (): void => store.close(),
   };

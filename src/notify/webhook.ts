@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SeverityLevel } from '../core/advisory.js';
 import { SEVERITY_LEVELS } from '../core/advisory.js';
 import type { ScanResult } from '../core/result.js';
-import { dispatcherFor } from '../util/http-proxy.js';
+import { outboundFetch } from '../util/http-proxy.js';
 
 export const WEBHOOK_SCHEMA_VERSION = 1;
 export const SIGNATURE_HEADER = 'X-Strata-Signature';
@@ -74,15 +74,7 @@ export async function postWebhook(summary: WebhookSummary | WebhookSummary[], op
   for (let i = 0; i < attempts; i++) {
     if (i > 0) await sleep((options.backoffMs ?? 500) * 2 ** (i - 1));
     try {
-      const dispatcher = await dispatcherFor(new URL(options.url));
-      const res = await fetch(options.url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-        redirect: 'error',
-        ...(dispatcher ? { dispatcher } : {}),
-      });
+      const res = await outboundFetch(options.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000), redirect: 'error' });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return undefined;
       last = `HTTP ${res.status}`;

@@ -138,7 +138,7 @@ const agents = new Map<string, Promise<Agent | ProxyAgent>>();
  * `insecureTls`, without verifying the server's certificate; undefined when
  * the default (direct, verified) is right.
  */
-export async function dispatcherFor(url: URL, options: { insecureTls?: boolean } = {}): Promise<RequestInit['dispatcher'] | undefined> {
+async function dispatcherFor(url: URL, options: { insecureTls?: boolean } = {}): Promise<RequestInit['dispatcher'] | undefined> {
   const proxy = proxyFor(url);
   const insecure = (options.insecureTls ?? false) && url.protocol === 'https:';
   if (!proxy && !insecure) return undefined;
@@ -155,4 +155,14 @@ export async function dispatcherFor(url: URL, options: { insecureTls?: boolean }
   }
   // undici 7's dispatchers implement the interface Node 20's fetch calls; the types come from two undici versions.
   return (await agent) as unknown as RequestInit['dispatcher'];
+}
+
+/**
+ * Node's fetch, sent the way Strata sends everything (registries, feed
+ * downloads, the webhook): through the environment's proxy, and with
+ * `insecureTls` (https only) without verifying the certificate.
+ */
+export async function outboundFetch(url: string | URL, init: RequestInit = {}, options: { insecureTls?: boolean } = {}): Promise<Response> {
+  const dispatcher = await dispatcherFor(new URL(url), options);
+  return fetch(url, dispatcher ? { ...init, dispatcher } : init);
 }

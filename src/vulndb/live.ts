@@ -13,7 +13,7 @@
  *   CISA KEV, EPSS
  */
 import type { Logger } from '../core/log.js';
-import { dispatcherFor } from '../util/http-proxy.js';
+import { outboundFetch } from '../util/http-proxy.js';
 
 export const OSV_BASE = 'https://osv-vulnerabilities.storage.googleapis.com';
 export const OSV_ECOSYSTEMS = ['PyPI', 'npm', 'Go', 'crates.io', 'Maven', 'RubyGems', 'NuGet', 'Packagist'];
@@ -40,8 +40,7 @@ export interface LiveFeeds {
 /** Alpine branches from the secdb index page (`<a href="v3.20/">`), oldest supported first. */
 export async function alpineBranches(indexUrl: string, logger: Logger, signal?: AbortSignal): Promise<string[]> {
   try {
-    const dispatcher = await dispatcherFor(new URL(indexUrl));
-    const res = await fetch(indexUrl, { ...(signal ? { signal } : {}), ...(dispatcher ? { dispatcher } : {}) });
+    const res = await outboundFetch(indexUrl, signal ? { signal } : {});
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const html = await res.text();
     const found = new Set<string>();

@@ -9,7 +9,7 @@
  * without certificate verification (`--insecure`, loopback), which the
  * built-in fetch cannot be told to do (util/http-proxy.ts).
  */
-import { dispatcherFor } from '../../util/http-proxy.js';
+import { outboundFetch } from '../../util/http-proxy.js';
 
 export { isLoopbackHost } from '../../util/http-proxy.js';
 
@@ -141,10 +141,8 @@ export async function exchange(url: URL, options: ExchangeOptions): Promise<Repl
     // Node's fetch insists on half duplex for streamed request bodies.
     init.duplex = 'half';
   }
-  const dispatcher = await dispatcherFor(url, { insecureTls: options.insecureTls ?? false });
-  if (dispatcher) init.dispatcher = dispatcher;
   try {
-    const res = await fetch(url, init);
+    const res = await outboundFetch(url, init, { insecureTls: options.insecureTls ?? false });
     return new Reply(res, url, controller, options.stallTimeoutMs);
   } catch (e) {
     if (timedOut) throw new TimeoutError('headers', options.headersTimeoutMs);

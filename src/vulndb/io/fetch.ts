@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StrataError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { dispatcherFor } from '../../util/http-proxy.js';
+import { outboundFetch } from '../../util/http-proxy.js';
 
 export interface Validators {
   etag?: string;
@@ -62,8 +62,7 @@ export async function download(url: string, file: string, opts: DownloadOptions 
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     let retryAfterMs: number | undefined;
     try {
-      const dispatcher = await dispatcherFor(new URL(url));
-      const res = await fetch(url, { headers, signal, redirect: 'follow', ...(dispatcher ? { dispatcher } : {}) });
+      const res = await outboundFetch(url, { headers, signal, redirect: 'follow' });
       if (res.status === 304) {
         await res.body?.cancel();
         return { status: 'not-modified' };

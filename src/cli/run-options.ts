@@ -1,0 +1,40 @@
+/**
+ * Flags → the options every scanning command builds the same way (`image`,
+ * `rootfs`, `sbom-scan`, `sbom`, `explain`). Loaded with the commands'
+ * implementations (scan-run.ts, sbom-run.ts), not at start-up: it pulls in
+ * the layer cache and the image openers.
+ */
+import type { Logger } from '../core/log.js';
+import { LayerCache, defaultCacheDir } from '../cache/layer-cache.js';
+import type { OpenImageOptions } from '../image/open.js';
+import type { MatchOptions } from '../match/matcher.js';
+import { ExitCode } from './exit.js';
+import { credentialsFrom } from './scan-options.js';
+
+/** The layer cache `--cache-dir` names (default: XDG), or none with `--no-cache`. */
+export function layerCacheFrom(flags: { cache?: boolean; cacheDir?: string }): LayerCache | null {
+  return flags.cache === false ? null : new LayerCache(flags.cacheDir ?? defaultCacheDir());
+}
+
+export function matchOptionsFrom(flags: { cpeMatch?: boolean; includeInformational?: boolean }): MatchOptions {
+  return { ...(flags.cpeMatch ? { cpeMatch: true } : {}), ...(flags.includeInformational ? { includeInformational: true } : {}) };
+}
+
+/** How to reach a registry: platform, credentials, --insecure. */
+export function imageOpenOptions(
+  flags: { platform?: string; insecure?: boolean; username?: string; password?: string },
+  logger: Logger,
+): OpenImageOptions {
+  const credentials = credentialsFrom(flags);
+  return {
+    logger,
+    ...(flags.platform ? { platform: flags.platform } : {}),
+    ...(credentials ? { credentials } : {}),
+    ...(flags.insecure ? { insecure: true } : {}),
+  };
+}
+
+/** The CI gate: `--exit-code N` (N ≠ 0) when findings remain after the filters. */
+export function exitOnFindings(flags: { exitCode?: number }, findings: number): void {
+  if (flags.exitCode !== undefined && flags.exitCode !== 0 && findings > 0) throw new ExitCode(flags.exitCode);
+}
