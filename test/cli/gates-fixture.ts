@@ -9,22 +9,27 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { sharedData } from '../support/paths.js';
-import { writeTrackerFixture } from '../match/tracker-fixture.js';
+import { type InstalledPackage, trackerFixture } from '../match/tracker-fixture.js';
 
-const DPKG_STATUS = [
-  ['bash', '5.2.15-2+b13', 'bash (5.2.15-2)'],
-  ['gzip', '1.12-1', undefined],
-  ['sed', '4.9-1+deb12u1', undefined],
-  ['tar', '1.34+dfsg-1.2+deb12u1', undefined],
-  ['coreutils', '9.1-1', undefined],
-  ['zlib1g', '1:1.2.13.dfsg-1', 'zlib'],
-  ['grep', '3.8-5', undefined],
-]
-  .map(
-    ([name, version, source]) =>
-      `Package: ${name}\nStatus: install ok installed\nPriority: required\nArchitecture: amd64\n${source ? `Source: ${source}\n` : ''}Version: ${version}\nDescription: ${name}\n`,
-  )
-  .join('\n');
+/** The rootfs's dpkg packages; the tracker entries' versions follow them (tracker-fixture.ts). */
+const INSTALLED: InstalledPackage[] = [
+  { name: 'bash', version: '5.2.15-2+b13', source: 'bash', sourceVersion: '5.2.15-2' },
+  { name: 'gzip', version: '1.12-1', source: 'gzip', sourceVersion: '1.12-1' },
+  { name: 'sed', version: '4.9-1+deb12u1', source: 'sed', sourceVersion: '4.9-1+deb12u1' },
+  { name: 'tar', version: '1.34+dfsg-1.2+deb12u1', source: 'tar', sourceVersion: '1.34+dfsg-1.2+deb12u1' },
+  { name: 'coreutils', version: '9.1-1', source: 'coreutils', sourceVersion: '9.1-1' },
+  { name: 'zlib1g', version: '1:1.2.13.dfsg-1', source: 'zlib', sourceVersion: '1:1.2.13.dfsg-1' },
+  { name: 'grep', version: '3.8-5', source: 'grep', sourceVersion: '3.8-5' },
+];
+
+function sourceField(p: InstalledPackage): string {
+  if (p.source === p.name && p.sourceVersion === p.version) return '';
+  return `Source: ${p.source}${p.sourceVersion === p.version ? '' : ` (${p.sourceVersion})`}\n`;
+}
+
+const DPKG_STATUS = INSTALLED.map(
+  (p) => `Package: ${p.name}\nStatus: install ok installed\nPriority: required\nArchitecture: amd64\n${sourceField(p)}Version: ${p.version}\nDescription: ${p.name}\n`,
+).join('\n');
 
 /**
  * The findings the target has with that database (from the tracker cases and
@@ -62,7 +67,7 @@ export function writeGateRootfs(dir: string): string {
 
 /** Feed inputs for the gate database: the tracker fixture and a zip of the four real PyYAML PYSEC records. */
 export function writeGateFeeds(dir: string): string {
-  writeTrackerFixture(path.join(dir, 'tracker'));
+  trackerFixture(INSTALLED).write(path.join(dir, 'tracker'));
   const all = unzipSync(readFileSync(sharedData('vulns', 'osv', 'PyPI', 'all.zip')), {
     filter: (f) => ['PYSEC-2018-49.json', 'PYSEC-2020-176.json', 'PYSEC-2020-96.json', 'PYSEC-2021-142.json'].includes(f.name),
   });
