@@ -74,9 +74,9 @@ const bench: BenchModule = async (ctx) => {
       for (const k of misses) store.advisoriesFor(k.ecosystem, k.package);
     });
     store.close();
-    // The SQLite floor for hits: the same query fetching the raw rows, no decoding into advisories.
+    // The SQLite floor for hits: the same package row fetched, not decoded into advisories.
     const floorDb = openDatabase(out, { readonly: true });
-    const rows = floorDb.prepare('SELECT feed, ecosystem, package, id, status, fixed, note, severity, extra FROM advisory WHERE ecosystem = ? AND package = ?').raw();
+    const rows = floorDb.prepare('SELECT data FROM package_row WHERE ecosystem = ? AND package = ?').pluck();
     const floorSeconds = await bestOf(3, () => {
       for (const k of hits) rows.all(k.ecosystem, k.package);
     });
@@ -84,7 +84,7 @@ const bench: BenchModule = async (ctx) => {
     ctx.log(`${hits.length} packages with advisories, ${decoded} advisories decoded per pass`);
     const hitRate = hits.length / hitSeconds;
     const floorRate = hits.length / floorSeconds;
-    figures.push(figure('db: lookups of packages with advisories', hitRate, 'lookups/s', floorRate, '>= 0.6 x raw SQLite rows (decoding included)', hitRate >= 0.6 * floorRate));
+    figures.push(figure('db: lookups of packages with advisories', hitRate, 'lookups/s', floorRate, '>= 0.6 x raw SQLite package rows (decoding included)', hitRate >= 0.6 * floorRate));
     const missRate = misses.length / missSeconds;
     figures.push(figure('db: lookups of packages without advisories', missRate, 'lookups/s', floorRate, '>= 500k/s', missRate >= 500_000));
   } finally {

@@ -11,6 +11,7 @@ export { LayerCache, defaultCacheDir } from './cache/layer-cache.js';
 export { inventoryOfImage, type InventoryOptions, type ImageInventory, type ProgressSink } from './scan/inventory.js';
 export { scanImage, scanInventory, type ScanOptions } from './scan/scan.js';
 export { SCHEMES, schemeById, schemeForEcosystem, evaluateRanges, affectedByFix } from './versioning/index.js';
+export { MemoryVulnStore, type MemoryStoreContents } from './vulndb/store/memory.js';
 export { buildDatabase, openVulnStore, defaultDbPath, resolveDbPath, dbAgeWarning, SCHEMA_VERSION } from './vulndb/index.js';
 export { pushDatabase, pullDatabase } from './vulndb/artifact.js';
 export { matchInventory, type MatchOptions } from './match/matcher.js';

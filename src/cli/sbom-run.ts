@@ -32,7 +32,7 @@ export async function runSbomCommand(ref: string, flags: SbomFlags, logger: Logg
       cache: layerCacheFrom(flags),
       ...(flags.keepOsOwned ? { keepOsOwned: true } : {}),
     });
-    result = scanInventory(artifactOf(image), layersOf(image), inventory, {});
+    result = await scanInventory(artifactOf(image), layersOf(image), inventory, {});
     // An SBOM makes no claim about vulnerabilities, so the "nothing matched" warning does not belong in it.
     result.warnings = [];
   } finally {

@@ -100,7 +100,7 @@ export async function runSbomScan(file: string, flags: ScanFlags, logger: Logger
   try {
     const { readSbomFile } = await import('../sbom/index.js');
     const sbom = await readSbomFile(file);
-    const result = scanInventory(sbom.artifact, [], sbom.inventory, {
+    const result = await scanInventory(sbom.artifact, [], sbom.inventory, {
       ...(db.store ? { store: db.store } : {}),
       match: matchOptionsFrom(flags),
       policy,

@@ -178,21 +178,57 @@ export interface DbMetadata {
   sources: SourceMeta[];
 }
 
-/** The read side of the vulnerability database (SQLite file, later PostgreSQL). */
-export interface VulnStore {
-  /** All advisories for a package in an ecosystem (exact, after the ecosystem's name normalisation). */
-  advisoriesFor(ecosystem: string, pkg: string): Advisory[];
-  /** NVD/KEV/EPSS facts for a vulnerability id, if known. */
-  vulnerability(id: string): VulnInfo | undefined;
-  /** Whether any source covers this ecosystem (so "no advisories" can be told from "no data"). */
+/**
+ * An advisory as the store hands it to matching: with the vulnerability ids
+ * it speaks for resolved when the database was built — its own CVE ids; for
+ * a record that names none (a GHSA-only record, a DSA without CVEs), the CVEs
+ * of its alias group or the CVEs it fixes; else its own id.
+ */
+export interface StoredAdvisory extends Advisory {
+  vulnIds: readonly string[];
+}
+
+/** One package to look up: an ecosystem and a package name in it (the store normalises both). */
+export interface PackageKey {
+  ecosystem: string;
+  name: string;
+}
+
+/** A vendor and product, lower case, as NVD CPE match rules are looked up. */
+export interface CpeProduct {
+  vendor: string;
+  product: string;
+}
+
+export interface LookupRequest {
+  packages: readonly PackageKey[];
+  /** CPE products to fetch NVD match rules for (`--cpe-match`). */
+  cpeProducts?: readonly CpeProduct[];
+}
+
+/**
+ * What the store answered for one LookupRequest: everything matching needs
+ * about those packages, so the matcher is a pure, synchronous function over
+ * it. Asking for a key that was not in the request is a programming error.
+ */
+export interface AdvisorySnapshot {
+  advisoriesFor(key: PackageKey): readonly StoredAdvisory[];
+  cpeMatches(product: CpeProduct): readonly CpeMatchRule[];
+  /** Whether any feed covers the ecosystem ("no advisories" vs "not checked"). */
   covers(ecosystem: string): boolean;
-  /**
-   * Every id known to name the same vulnerability (CVE ↔ GHSA ↔ PYSEC/GO/RUSTSEC, …),
-   * plus, for a DSA/DLA/USN, the CVEs it fixes. Does not include `id` itself.
-   */
-  aliasesOf?(id: string): string[];
-  /** NVD CPE match rules for a vendor and product (lower case), for `--cpe-match`. */
-  cpeMatches?(vendor: string, product: string): CpeMatchRule[];
+}
+
+/**
+ * The read side of the vulnerability database: SQLite (embedded), an
+ * in-memory store (tests), PostgreSQL (servers that share state). Batched
+ * and asynchronous, so a store across a network costs one round trip per
+ * scan, not one per package.
+ */
+export interface VulnStore {
+  /** The advisories of every package of an inventory at once (and CPE rules, when asked). */
+  lookup(request: LookupRequest): Promise<AdvisorySnapshot>;
+  /** NVD/KEV/EPSS facts (merged across feeds) for vulnerability ids; unknown ids are absent from the map. */
+  vulnerabilities(ids: readonly string[]): Promise<ReadonlyMap<string, VulnInfo>>;
   metadata(): DbMetadata;
   close(): void;
 }

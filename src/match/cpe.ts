@@ -5,10 +5,11 @@
  * configurations that need another condition ("running on …"), and every
  * finding it makes says it came from CPE.
  */
-import type { CpeMatchRule, VulnStore } from '../core/advisory.js';
+import type { AdvisorySnapshot, CpeMatchRule, CpeProduct, VulnInfo } from '../core/advisory.js';
 import type { Finding } from '../core/finding.js';
 import type { Package } from '../core/package.js';
 import type { LayerInfo } from '../core/result.js';
+import { findingLayer, findingPackage } from './finding.js';
 import { chooseSeverity } from './severity.js';
 
 interface CpeName {
@@ -88,51 +89,64 @@ function boundsText(rule: CpeMatchRule): string {
   return parts.length ? parts.join(' and ') : 'exact version';
 }
 
-export function matchByCpe(pkg: Package, store: VulnStore, layers: ReadonlyMap<string, LayerInfo>): Finding[] {
-  if (!pkg.cpe || !store.cpeMatches) return [];
-  const cpe = parseCpe(pkg.cpe);
+/** The CPE product a package is looked up by, when its CPE is one the inventory derived. */
+export function cpeProductOf(pkg: Package): CpeProduct | undefined {
+  const cpe = pkg.cpe ? parseCpe(pkg.cpe) : undefined;
+  return cpe ? { vendor: cpe.vendor, product: cpe.product } : undefined;
+}
+
+/** One vulnerability a package's CPE matches, with the first rule that matched. */
+export interface CpeCandidate {
+  id: string;
+  rule: CpeMatchRule;
+  version: string;
+}
+
+/** The NVD rules that match a package's CPE and version, one per vulnerability. */
+export function cpeCandidates(pkg: Package, snapshot: AdvisorySnapshot): CpeCandidate[] {
+  const cpe = pkg.cpe ? parseCpe(pkg.cpe) : undefined;
   if (!cpe) return [];
   const version = cpe.version !== '*' && cpe.version !== '-' && cpe.version !== '' ? cpe.version : pkg.version;
   const byVuln = new Map<string, CpeMatchRule>();
-  for (const rule of store.cpeMatches(cpe.vendor, cpe.product)) {
+  for (const rule of snapshot.cpeMatches({ vendor: cpe.vendor, product: cpe.product })) {
     if (rule.conditional) continue;
     if (!ruleMatches(rule, version)) continue;
     if (!byVuln.has(rule.vulnerability)) byVuln.set(rule.vulnerability, rule);
   }
-  const findings: Finding[] = [];
-  for (const [id, rule] of byVuln) {
-    const info = store.vulnerability(id);
-    if (info?.rejected) continue;
-    const chosen = chooseSeverity([], info?.severity ?? []);
-    const layer = pkg.layer ? layers.get(pkg.layer) : undefined;
-    const fixed = rule.versionEndExcluding;
-    findings.push({
-      id,
-      aliases: (info?.aliases ?? []).filter((a) => a !== id).sort(),
-      package: { name: pkg.name, version: pkg.version, ecosystem: pkg.ecosystem, purl: pkg.purl, ...(pkg.source ? { source: pkg.source } : {}), paths: pkg.paths },
-      installedVersion: version,
-      ...(fixed ? { fixedVersion: fixed } : {}),
-      status: fixed ? 'fixed' : 'affected',
-      severity: chosen.severity,
-      severitySource: chosen.source,
-      cvss: chosen.cvss,
-      ...(info?.kev ? { kev: info.kev } : {}),
-      ...(info?.epss ? { epss: info.epss } : {}),
-      ...(pkg.layer ? { layer: { diffId: pkg.layer, ...(layer?.digest ? { digest: layer.digest } : {}), ...(layer?.createdBy ? { createdBy: layer.createdBy } : {}) } } : {}),
-      ...(info?.summary ? { title: info.summary } : {}),
-      ...(info?.description ? { description: info.description } : {}),
-      ...(info?.references?.length ? { references: info.references.slice(0, 20) } : {}),
-      ...(info?.published ? { published: info.published } : {}),
-      explanation: {
-        matchedBy: 'cpe',
-        lookupName: pkg.cpe,
-        comparedVersion: version,
-        scheme: 'cpe-loose',
-        advisories: [{ id, source: 'nvd', ecosystem: 'cpe' }],
-        rule: `CPE match (NVD configuration, not an ecosystem feed): ${rule.criteria} ${boundsText(rule)}`,
-        ...(fixed ? { fixed } : {}),
-      },
-    });
-  }
-  return findings;
+  return [...byVuln].map(([id, rule]) => ({ id, rule, version }));
+}
+
+/** The finding for a CPE candidate; undefined when the vulnerability is rejected. */
+export function cpeFinding(pkg: Package, candidate: CpeCandidate, info: VulnInfo | undefined, layers: ReadonlyMap<string, LayerInfo>): Finding | undefined {
+  if (info?.rejected) return undefined;
+  const { id, rule, version } = candidate;
+  const chosen = chooseSeverity([], info?.severity ?? []);
+  const fixed = rule.versionEndExcluding;
+  return {
+    id,
+    aliases: (info?.aliases ?? []).filter((a) => a !== id).sort(),
+    package: findingPackage(pkg),
+    installedVersion: version,
+    ...(fixed ? { fixedVersion: fixed } : {}),
+    status: fixed ? 'fixed' : 'affected',
+    severity: chosen.severity,
+    severitySource: chosen.source,
+    cvss: chosen.cvss,
+    ...(info?.kev ? { kev: info.kev } : {}),
+    ...(info?.epss ? { epss: info.epss } : {}),
+    ...findingLayer(pkg, layers),
+    ...(info?.summary ? { title: info.summary } : {}),
+    ...(info?.description ? { description: info.description } : {}),
+    ...(info?.references?.length ? { references: info.references.slice(0, 20) } : {}),
+    ...(info?.published ? { published: info.published } : {}),
+    explanation: {
+      matchedBy: 'cpe',
+      lookupName: pkg.cpe ?? '',
+      comparedVersion: version,
+      scheme: 'cpe-loose',
+      advisories: [{ id, source: 'nvd', ecosystem: 'cpe' }],
+      rule: `CPE match (NVD configuration, not an ecosystem feed): ${rule.criteria} ${boundsText(rule)}`,
+      ...(fixed ? { fixed } : {}),
+    },
+  };
 }

@@ -50,19 +50,19 @@ export async function scanImage(image: Image, options: ScanOptions = {}): Promis
   const t0 = Date.now();
   const inventory = await inventoryOfImage(image, options);
   const t1 = Date.now();
-  const result = scanInventory(artifactOf(image), layersOf(image), inventory, options);
+  const result = await scanInventory(artifactOf(image), layersOf(image), inventory, options);
   result.timings = { inventory: t1 - t0, ...result.timings };
   return result;
 }
 
 /** Matching and policy over an inventory from anywhere (an image, an SBOM). */
-export function scanInventory(artifact: Artifact, layers: LayerInfo[], inventory: Inventory, options: ScanOptions = {}): ScanResult {
+export async function scanInventory(artifact: Artifact, layers: LayerInfo[], inventory: Inventory, options: ScanOptions = {}): Promise<ScanResult> {
   const t0 = Date.now();
   const warnings: string[] = [];
   let findings: ScanResult['findings'] = [];
   let suppressed: ScanResult['suppressed'] = [];
   if (options.store) {
-    const outcome = matchInventory(inventory, options.store, { ...options.match, layers });
+    const outcome = await matchInventory(inventory, options.store, { ...options.match, layers });
     warnings.push(...outcome.warnings);
     // The policy is told which image this is, so VEX statements pinned to another build's digest stay out.
     const target = { ...(artifact.digest ? { digest: artifact.digest } : {}), ...(artifact.configDigest ? { configDigest: artifact.configDigest } : {}) };

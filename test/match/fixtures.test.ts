@@ -10,14 +10,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import type { VulnStore } from '../../src/core/advisory.js';
 import type { Finding } from '../../src/core/finding.js';
 import type { Package } from '../../src/core/package.js';
 import { inventoryFromFiles } from '../../src/inventory/from-files.js';
 import { SCANNERS } from '../../src/inventory/registry.js';
 import { matchInventory } from '../../src/match/matcher.js';
 import type { JsonReport } from '../../src/report/json.js';
-import { buildDatabase, openVulnStore } from '../../src/vulndb/index.js';
+import { buildDatabase, openVulnStore, type SqliteVulnStore } from '../../src/vulndb/index.js';
 import { assertBuilt, strata } from '../cli/run-strata.js';
 import { debianImage } from '../support/images.js';
 import { sharedData } from '../support/paths.js';
@@ -25,7 +24,7 @@ import { expectedOsvSemverFindings, osvRecords } from './oracles.js';
 import { readDpkgQueryTsv, trackerFixture } from './tracker-fixture.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'strata-match-fixtures-'));
-let store: VulnStore;
+let store: SqliteVulnStore;
 
 beforeAll(async () => {
   await buildDatabase({
@@ -87,7 +86,7 @@ describe('Alpine: syft multiple-2 apk database on v3.16 against the v3.16 secdb'
     ]);
     expect(inventory.distro?.ecosystem).toBe('Alpine:v3.16');
     expect(inventory.packages).toHaveLength(14);
-    const { findings, warnings } = matchInventory(inventory, store);
+    const { findings, warnings } = await matchInventory(inventory, store);
     expect(warnings).toEqual([]);
     expect(lines(findings)).toEqual(expected);
     for (const f of findings) {
@@ -108,7 +107,7 @@ describe('Alpine: syft multiple-2 apk database on v3.16 against the v3.16 secdb'
       { path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.17.0\n' },
     ]);
     expect(inventory.distro?.ecosystem).toBe('Alpine:v3.17');
-    const { findings, warnings } = matchInventory(inventory, store);
+    const { findings, warnings } = await matchInventory(inventory, store);
     expect(findings).toEqual([]);
     // … and says so: "no findings" on a branch the database has no feed for means "not checked", not "clean".
     expect(warnings).toEqual(['the vulnerability database has no advisories for Alpine:v3.17: its 14 packages were not checked']);
@@ -134,7 +133,7 @@ describe('Ubuntu: noble USN OVAL (binary package names) on a noble dpkg database
       `CVE-2024-6119 ${bin} 3.0.13-0ubuntu3 3.0.13-0ubuntu3.4 fixed [USN-6986-1]`,
       `USN-6663-3 ${bin} 3.0.13-0ubuntu3 3.0.13-0ubuntu3.1 fixed []`,
     ]);
-    const { findings } = matchInventory(inventory, store);
+    const { findings } = await matchInventory(inventory, store);
     expect(lines(findings)).toEqual(expected.sort());
     expect(findings.every((f) => f.explanation.advisories.every((a) => a.source === 'ubuntu-oval'))).toBe(true);
   });
@@ -149,14 +148,14 @@ describe('PyPI: dist-info METADATA against the PyPI all.zip', () => {
     // unzip -p all.zip PYSEC-2021-142.json: aliases CVE-2020-14343, GHSA-8q59-q68h-6hv4; versions[] lists 5.3.1.
     // PYSEC-2018-49 (fixed 5.1), PYSEC-2020-176 (5.1 ≤ v < 5.2b1), PYSEC-2020-96 (5.1 ≤ v < 5.3.1): not 5.3.1.
     const inventory = await inventoryFromFiles(SCANNERS, [{ path: 'usr/lib/python3.11/site-packages/PyYAML-5.3.1.dist-info/METADATA', content: metadata('PyYAML', '5.3.1') }]);
-    const { findings } = matchInventory(inventory, store);
+    const { findings } = await matchInventory(inventory, store);
     expect(lines(findings)).toEqual(['CVE-2020-14343 PyYAML 5.3.1 5.4 fixed [GHSA-8q59-q68h-6hv4,PYSEC-2021-142]']);
     expect(findings[0]?.package.purl).toBe('pkg:pypi/pyyaml@5.3.1');
   });
 
   it('PyYAML 5.1 → three PYSEC records, three CVEs', async () => {
     const inventory = await inventoryFromFiles(SCANNERS, [{ path: 'usr/lib/python3/dist-packages/PyYAML-5.1.dist-info/METADATA', content: metadata('PyYAML', '5.1') }]);
-    expect(lines(matchInventory(inventory, store).findings)).toEqual([
+    expect(lines((await matchInventory(inventory, store)).findings)).toEqual([
       'CVE-2019-20477 PyYAML 5.1 5.2b1 fixed [GHSA-3pqx-4fqf-j49f,PYSEC-2020-176]',
       'CVE-2020-14343 PyYAML 5.1 5.4 fixed [GHSA-8q59-q68h-6hv4,PYSEC-2021-142]',
       'CVE-2020-1747 PyYAML 5.1 5.3.1 fixed [GHSA-6757-jp84-gxfx,PYSEC-2020-96]',
@@ -165,7 +164,7 @@ describe('PyPI: dist-info METADATA against the PyPI all.zip', () => {
 
   it('two PYSEC records for one CVE (distributed: PYSEC-2021-871 and -872, CVE-2021-42343) merge into one finding with every alias', async () => {
     const inventory = await inventoryFromFiles(SCANNERS, [{ path: 'usr/lib/python3/site-packages/distributed-2021.9.1.dist-info/METADATA', content: metadata('distributed', '2021.9.1') }]);
-    const { findings } = matchInventory(inventory, store);
+    const { findings } = await matchInventory(inventory, store);
     expect(lines(findings)).toEqual(['CVE-2021-42343 distributed 2021.9.1 2021.10.0 fixed [GHSA-hwqr-f3v9-hwxr,GHSA-j8fq-86c5-5v2r,PYSEC-2021-871,PYSEC-2021-872]']);
     expect(findings[0]?.explanation.advisories.map((a) => a.id)).toEqual(['PYSEC-2021-871', 'PYSEC-2021-872']);
   });
@@ -175,8 +174,8 @@ describe('crates.io: Cargo.lock against the RUSTSEC all.zip', () => {
   it("syft's Cargo.lock: only ansi_term 0.12.1's unmaintained notice (RUSTSEC-2021-0139), shown only when asked", async () => {
     const inventory = await inventoryFromFiles(SCANNERS, [{ path: 'src/app/Cargo.lock', content: readFileSync(sharedData('fixtures', 'syft', 'rust', 'testdata', 'Cargo.lock')) }]);
     expect(inventory.packages.length).toBeGreaterThan(10);
-    expect(matchInventory(inventory, store).findings).toEqual([]);
-    expect(lines(matchInventory(inventory, store, { includeInformational: true }).findings)).toEqual(['RUSTSEC-2021-0139 ansi_term 0.12.1 - affected []']);
+    expect((await matchInventory(inventory, store)).findings).toEqual([]);
+    expect(lines((await matchInventory(inventory, store, { includeInformational: true })).findings)).toEqual(['RUSTSEC-2021-0139 ansi_term 0.12.1 - affected []']);
   });
 
   it('a Cargo.lock with smallvec 1.6.0, tokio 1.8.0 and h2 0.3.15: hand-checked RUSTSEC ranges, unsound notices left out', async () => {
@@ -190,7 +189,7 @@ describe('crates.io: Cargo.lock against the RUSTSEC all.zip', () => {
       .map(([n, v]) => `[[package]]\nname = "${n}"\nversion = "${v}"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n`)
       .join('\n');
     const inventory = await inventoryFromFiles(SCANNERS, [{ path: 'app/Cargo.lock', content: `version = 3\n\n${lock}` }]);
-    expect(lines(matchInventory(inventory, store).findings)).toEqual(
+    expect(lines((await matchInventory(inventory, store)).findings)).toEqual(
       [
         'CVE-2021-25900 smallvec 1.6.0 1.6.1 fixed [GHSA-43w2-9j62-hq99,RUSTSEC-2021-0003]',
         'CVE-2021-38191 tokio 1.8.0 1.8.1 fixed [GHSA-2grh-hm3w-w7hv,RUSTSEC-2021-0072]',
@@ -213,7 +212,7 @@ describe('Go: the go-dep-parser golang-binary fixture and module ranges', () => 
     const byName = new Map(inventory.packages.map((p) => [p.name, p.version]));
     expect(byName.get('stdlib')).toBe('1.15.2');
     expect(byName.get('golang.org/x/xerrors')).toBe('v0.0.0-20200804184101-5ec99f83aff1');
-    const { findings } = matchInventory(inventory, store);
+    const { findings } = await matchInventory(inventory, store);
     expect(findings.every((f) => f.package.name === 'stdlib')).toBe(true);
     const expected = [...expectedOsvSemverFindings(osvRecords(sharedData('vulns', 'osv', 'Go', 'all.zip')), 'Go', 'stdlib', '1.15.2')]
       .map(([id, v]) => `${id} ${v.fixed ?? '-'}`)
@@ -226,7 +225,7 @@ describe('Go: the go-dep-parser golang-binary fixture and module ranges', () => 
     expect(lines(findings)).toEqual(expect.arrayContaining([expect.stringMatching(/^CVE-2023-24538 stdlib 1\.15\.2 1\.19\.8 fixed \[.*GO-2023-1703.*\]$/)]));
   });
 
-  it('a module in a range that is still open has status affected and no fixed version, even when the record fixes other lines', () => {
+  it('a module in a range that is still open has status affected and no fixed version, even when the record fixes other lines', async () => {
     // cosmos-sdk v0.50.1, hand-checked against `jq 'select(any(.affected[]; .package.name=="github.com/cosmos/cosmos-sdk"))'`:
     // GO-2023-1821 and GO-2023-1881 [0, ∞); GO-2024-2584 [0, 0.47.10) + [0.50.0, ∞) → open here although it has a fix;
     // GO-2023-1861 [0, 0.46.13) + [0.47.0, 0.47.3) → not affected; the others fixed on the 0.50 line.
@@ -239,7 +238,7 @@ describe('Go: the go-dep-parser golang-binary fixture and module ranges', () => 
       paths: ['usr/local/bin/app'],
       foundBy: 'go-binary',
     };
-    expect(lines(matchInventory({ packages: [pkg] }, store).findings)).toEqual([
+    expect(lines((await matchInventory({ packages: [pkg] }, store)).findings)).toEqual([
       'GO-2023-1821 github.com/cosmos/cosmos-sdk v0.50.1 - affected [GHSA-qfc5-6r3j-jj22]',
       'GO-2023-1881 github.com/cosmos/cosmos-sdk v0.50.1 - affected [GHSA-w5w5-2882-47pc]',
       'GO-2024-2571 github.com/cosmos/cosmos-sdk v0.50.1 0.50.4 fixed [GHSA-2557-x9mg-76w8]',
@@ -354,7 +353,7 @@ describe('Debian DSA list (real): a regression update that names no CVE', () => 
   // KNOWN BUG in src/vulndb/sources/debian-advisory-list.ts (not this suite's code): a DSA-N-2
   // without CVEs borrows DSA-N-1's CVEs, so the eight CVEs are reported as unfixed until deb11u2
   // (false positives). `.fails` keeps CI green until that is fixed; then remove it.
-  let dsaStore: VulnStore;
+  let dsaStore: SqliteVulnStore;
   beforeAll(async () => {
     await buildDatabase({ inputs: [sharedData('vulns', 'debian-tracker', 'DSA.list')], output: path.join(work, 'dsa.db') });
     dsaStore = openVulnStore(path.join(work, 'dsa.db'));
@@ -372,13 +371,13 @@ describe('Debian DSA list (real): a regression update that names no CVE', () => 
     foundBy: 'dpkg',
   };
 
-  it('sox at deb11u1: DSA-5356-2 only, not the CVEs DSA-5356-1 fixed', () => {
-    expect(lines(matchInventory({ packages: [libsox] }, dsaStore).findings)).toEqual(['DSA-5356-2 libsox3 14.4.2+git20190427-2+deb11u1 14.4.2+git20190427-2+deb11u2 fixed []']);
+  it('sox at deb11u1: DSA-5356-2 only, not the CVEs DSA-5356-1 fixed', async () => {
+    expect(lines((await matchInventory({ packages: [libsox] }, dsaStore)).findings)).toEqual(['DSA-5356-2 libsox3 14.4.2+git20190427-2+deb11u1 14.4.2+git20190427-2+deb11u2 fixed []']);
   });
 
-  it('sox one release earlier (deb11u0 = 14.4.2+git20190427-2): the eight CVEs fixed in deb11u1, and the regression update', () => {
+  it('sox one release earlier (deb11u0 = 14.4.2+git20190427-2): the eight CVEs fixed in deb11u1, and the regression update', async () => {
     const old = { ...libsox, version: '14.4.2+git20190427-2', source: { name: 'sox', version: '14.4.2+git20190427-2' } };
-    const found = matchInventory({ packages: [old] }, dsaStore).findings;
+    const found = (await matchInventory({ packages: [old] }, dsaStore)).findings;
     expect(found.map((f) => f.id).filter((id) => id.startsWith('CVE-')).sort()).toEqual([
       'CVE-2021-23159',
       'CVE-2021-23172',

@@ -124,7 +124,7 @@ describe('reports of the real Debian test image', () => {
       const read = parseSbom(await renderReport(format, [result], { sbomOnly: true }), `image.${format}`);
       expect(read.inventory.packages.map(essence).sort()).toEqual(result.packages.map(essence).sort());
       expect(read.inventory.distro?.ecosystem).toBe('Debian:12');
-      const again = scanInventory(read.artifact, [], read.inventory, { store });
+      const again = await scanInventory(read.artifact, [], read.inventory, { store });
       expect(findingKeys(again)).toEqual(findingKeys(result));
     }
   });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANNOTATION_BUILT_AT, ANNOTATION_SCHEMA, DB_ARTIFACT_TYPE, DB_LAYER_MEDIA_TYPE, pullDatabase, pushDatabase } from '../../src/vulndb/artifact.js';
-import { buildDatabase, openVulnStore } from '../../src/vulndb/index.js';
+import { buildDatabase, openVulnStore, SCHEMA_VERSION } from '../../src/vulndb/index.js';
 import { sharedData } from '../support/paths.js';
 
 const run = promisify(execFile);
@@ -44,23 +44,23 @@ describe('the database as an OCI artifact', () => {
     const db = path.join(work, 'built.db');
     await buildDatabase({ inputs: [sharedData('vulns', 'kev'), sharedData('vulns', 'alpine-secdb', 'v3.20-main.json')], output: db });
     const pushed = await pushDatabase(db, `${host}/strata/db`);
-    expect(pushed.reference).toBe(`${host}/strata/db:1`);
+    expect(pushed.reference).toBe(`${host}/strata/db:${SCHEMA_VERSION}`);
 
     // What the registry holds: an OCI manifest with our artifact type and annotations.
-    const res = await fetch(`http://${host}/v2/strata/db/manifests/1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const res = await fetch(`http://${host}/v2/strata/db/manifests/${SCHEMA_VERSION}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
     const manifest = (await res.json()) as { artifactType: string; layers: { mediaType: string }[]; annotations: Record<string, string>; config: { mediaType: string } };
     expect(res.headers.get('docker-content-digest')).toBe(pushed.digest);
     expect(manifest.artifactType).toBe(DB_ARTIFACT_TYPE);
     expect(manifest.config.mediaType).toBe('application/vnd.oci.empty.v1+json');
     expect(manifest.layers.map((l) => l.mediaType)).toEqual([DB_LAYER_MEDIA_TYPE]);
-    expect(manifest.annotations[ANNOTATION_SCHEMA]).toBe('1');
+    expect(manifest.annotations[ANNOTATION_SCHEMA]).toBe(String(SCHEMA_VERSION));
     expect(manifest.annotations[ANNOTATION_BUILT_AT]).toBe(pushed.builtAt);
 
     const target = path.join(work, 'cache', 'strata.db');
     const pulled = await pullDatabase(`${host}/strata/db`, target);
     expect(pulled).toMatchObject({ updated: true, manifestDigest: pushed.digest, builtAt: pushed.builtAt });
     expect(readFileSync(target).equals(readFileSync(db))).toBe(true);
-    const again = await pullDatabase(`${host}/strata/db:1`, target);
+    const again = await pullDatabase(`${host}/strata/db:${SCHEMA_VERSION}`, target);
     expect(again.updated).toBe(false);
   }, 120_000);
 
@@ -73,6 +73,8 @@ describe('the database as an OCI artifact', () => {
     const r = await pullDatabase(`${host}/strata/db`, target);
     expect(r.updated).toBe(true);
     expect(reader.advisoriesFor('crates.io', 'failure')).toEqual(before);
+    // A package the reader had not looked up yet (nothing cached for it) is read from the old file too.
+    expect(reader.advisoriesFor('crates.io', 'smallvec').length).toBeGreaterThan(0);
     reader.close();
     const fresh = openVulnStore(target);
     expect(fresh.advisoriesFor('crates.io', 'failure')).toEqual([]);
@@ -91,7 +93,7 @@ describe('the database as an OCI artifact', () => {
     loc.searchParams.set('digest', digest);
     await fetch(loc, { method: 'PUT', body: empty, headers: { 'content-type': 'application/octet-stream' } });
     const m = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest, size: 2 }, layers: [] });
-    const put = await fetch(`http://${host}/v2/other/thing/manifests/1`, { method: 'PUT', body: m, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+    const put = await fetch(`http://${host}/v2/other/thing/manifests/${SCHEMA_VERSION}`, { method: 'PUT', body: m, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
     expect(put.status).toBe(201);
     await expect(pullDatabase(`${host}/other/thing`, target)).rejects.toThrow(/is not a Strata database artifact/);
     await expect(pullDatabase(`${host}/strata/db:nope`, target)).rejects.toThrow(/not found|404|unknown/i);

@@ -6,20 +6,19 @@
  * builds, and a corrupt or wrong-schema file.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, cpSync, type Dirent, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Database, openDatabase } from '../../src/util/sqlite.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VulnStore } from '../../src/core/advisory.js';
-import { buildDatabase, openVulnStore } from '../../src/vulndb/index.js';
+import { buildDatabase, openVulnStore, type SqliteVulnStore } from '../../src/vulndb/index.js';
 import { SCHEMA_VERSION } from '../../src/vulndb/store/schema.js';
 import { REPO_ROOT, sharedData } from '../support/paths.js';
 
 const VULNS = sharedData('vulns');
 const work = mkdtempSync(path.join(os.tmpdir(), 'strata-vulndb-e2e-'));
 const dbPath = path.join(work, 'db', 'strata.db');
-let store: VulnStore;
+let store: SqliteVulnStore;
 let raw: Database.Database;
 
 function advisoriesOf(feed: string): number {
@@ -53,7 +52,7 @@ afterAll(() => {
 describe('feeds recognised in the shared folder', () => {
   it('reads every publisher feed and leaves out the vuls excerpts and the KEV schema', () => {
     // What the folder holds changes as snapshots are added (SOURCES.md): the files are listed here, not frozen.
-    const files = (readdirSync(VULNS, { recursive: true, withFileTypes: true }) as Dirent[])
+    const files = readdirSync(VULNS, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => path.join(e.parentPath, e.name));
     const excluded = (f: string) => f.includes(`${path.sep}tracker-excerpts-vuls${path.sep}`) || f.endsWith('_schema.json') || f.endsWith('.md');
@@ -339,7 +338,7 @@ describe('opening a bad database file', () => {
     const w = openDatabase(wrong);
     w.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
     w.close();
-    expect(() => openVulnStore(wrong)).toThrow(/schema version 99, this Strata reads version 1.*strata db build/);
+    expect(() => openVulnStore(wrong)).toThrow(/schema version 99, this Strata reads version 2.*strata db build/);
     const other = path.join(work, 'other.db');
     const o = openDatabase(other);
     o.exec('CREATE TABLE t (x)');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerDbCommands } from '../../src/cli/db.js';
-import { dbAgeWarning, defaultDbPath, parseDuration, resolveDbPath } from '../../src/vulndb/index.js';
+import { dbAgeWarning, defaultDbPath, parseDuration, resolveDbPath, SCHEMA_VERSION } from '../../src/vulndb/index.js';
 import { sharedData } from '../support/paths.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'strata-vulndb-cli-'));
@@ -48,7 +48,7 @@ describe('strata db', () => {
     expect(b.stderr).toMatch(/skipped: DSA\.list:17244 DSA-423/);
     const s = await strata(['db', 'status', '--format', 'json', '--db', db]);
     const status = JSON.parse(s.stdout) as { schemaVersion: number; builtAt: string; path: string; stale: boolean; sources: { id: string; input: string; records: number; skipped: number }[] };
-    expect(status).toMatchObject({ schemaVersion: 1, path: db, stale: false });
+    expect(status).toMatchObject({ schemaVersion: SCHEMA_VERSION, path: db, stale: false });
     expect(Date.now() - Date.parse(status.builtAt)).toBeLessThan(120_000);
     expect(status.sources.map((x) => [x.id, x.records, x.skipped])).toEqual([
       ['kev', 1404, 0],

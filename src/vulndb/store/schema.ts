@@ -6,9 +6,14 @@
  * Every data row carries the `feed` it came from (feed = one input of one
  * source), and a feed's rows are written contiguously, so an incremental
  * build copies an unchanged feed's rows from the previous file by rowid range.
+ *
+ * `package_row` is derived at the end of every build: one row per
+ * (ecosystem, package) holding all of its advisories, decoded, with their
+ * feed's source and the vulnerability ids each speaks for (alias groups
+ * resolved), so matching reads one row per package and asks nothing else.
  */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Tables; indexes are created after the bulk load (see INDEXES). */
 export const TABLES = `
@@ -45,6 +50,7 @@ CREATE TABLE alias (feed INTEGER NOT NULL, id TEXT NOT NULL, alias TEXT NOT NULL
 CREATE TABLE cpe (feed INTEGER NOT NULL, vendor TEXT NOT NULL, product TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE ecosystem (feed INTEGER NOT NULL, ecosystem TEXT NOT NULL);
 CREATE TABLE alias_group (id TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE package_row (ecosystem TEXT NOT NULL, package TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (ecosystem, package)) WITHOUT ROWID;
 `;
 
 export const INDEXES = `

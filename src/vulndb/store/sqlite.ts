@@ -1,19 +1,37 @@
 /**
  * The read side of the SQLite database (`VulnStore`): a read-only
- * connection, prepared statements, JSON decoded per row. A rebuild renames a
- * new file over this one; an open store keeps reading the file it opened, so
- * its answers stay consistent until it is reopened.
+ * connection and prepared statements. A package's advisories are one
+ * `package_row` (schema.ts), decoded once and kept in a bounded LRU, so a
+ * long-running server re-matching many inventories decodes each hot package
+ * once. A rebuild renames a new file over this one; an open store keeps
+ * reading the file it opened, so its answers stay consistent until it is
+ * reopened.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { type Database, openDatabase } from '../../util/sqlite.js';
-import type { Advisory, CpeMatchRule, DbMetadata, Severity, SourceMeta, VulnInfo, VulnStore } from '../../core/advisory.js';
+import type {
+  AdvisorySnapshot,
+  CpeMatchRule,
+  DbMetadata,
+  LookupRequest,
+  Severity,
+  SourceMeta,
+  StoredAdvisory,
+  VulnInfo,
+  VulnStore,
+} from '../../core/advisory.js';
 import { StrataError } from '../../core/errors.js';
+import { LruCache } from '../../util/lru.js';
 import { normalizeEcosystem, normalizePackageName } from '../names.js';
+import { type AliasQueries, aliasQueries } from './aliases.js';
 import { type AdvisoryRow, decodeAdvisory } from './codec.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { snapshotOf } from './snapshot.js';
 
-/** An advisory row as `.raw()` returns it: feed, ecosystem, package, id, status, fixed, note, severity, extra. */
-type AdvisoryTuple = [number, string, string, string, string, string | null, string | null, string | null, string | null];
+/** Decoded package rows and vulnerability facts kept per open store (entries, not bytes: rows are small on average). */
+const PACKAGE_CACHE_ENTRIES = 2048;
+const VULN_CACHE_ENTRIES = 8192;
+const NONE: readonly StoredAdvisory[] = Object.freeze([]);
 
 const FIX = "run 'strata db update' to download a current database, or 'strata db build' to build one";
 
@@ -66,19 +84,17 @@ function checkFile(path: string): void {
 export class SqliteVulnStore implements VulnStore {
   private readonly db: Database.Database;
   private readonly feeds = new Map<number, string>();
-  private readonly packages = new Map<string, Set<string>>();
+  private readonly covered: ReadonlySet<string>;
+  private readonly aliases: AliasQueries;
   private readonly stmts: {
-    byPackage: Database.Statement;
-    packagesOf: Database.Statement;
+    packageRow: Database.Statement;
     byId: Database.Statement;
     vuln: Database.Statement;
-    group: Database.Statement;
-    groupMembers: Database.Statement;
-    fixes: Database.Statement;
-    covers: Database.Statement;
     cpe: Database.Statement;
   };
   private readonly meta: DbMetadata;
+  private readonly rows = new LruCache<string, readonly StoredAdvisory[]>(PACKAGE_CACHE_ENTRIES);
+  private readonly infos = new LruCache<string, VulnInfo | null>(VULN_CACHE_ENTRIES);
 
   constructor(readonly path: string) {
     checkFile(path);
@@ -114,15 +130,12 @@ export class SqliteVulnStore implements VulnStore {
         sources.push(s);
       }
       this.meta = { schemaVersion: SCHEMA_VERSION, builtAt, path, sources };
+      this.covered = new Set(this.db.prepare('SELECT DISTINCT ecosystem FROM ecosystem').pluck().all() as string[]);
+      this.aliases = aliasQueries(this.db);
       this.stmts = {
-        byPackage: this.db.prepare('SELECT feed, ecosystem, package, id, status, fixed, note, severity, extra FROM advisory WHERE ecosystem = ? AND package = ?').raw(),
-        packagesOf: this.db.prepare('SELECT DISTINCT package FROM advisory WHERE ecosystem = ?').pluck(),
+        packageRow: this.db.prepare('SELECT data FROM package_row WHERE ecosystem = ? AND package = ?').pluck(),
         byId: this.db.prepare('SELECT feed, ecosystem, package, id, status, fixed, note, severity, extra FROM advisory WHERE id = ? LIMIT 1'),
         vuln: this.db.prepare('SELECT feed, data FROM vuln WHERE id = ?'),
-        group: this.db.prepare('SELECT grp FROM alias_group WHERE id = ?').pluck(),
-        groupMembers: this.db.prepare('SELECT id FROM alias_group WHERE grp = ? ORDER BY id').pluck(),
-        fixes: this.db.prepare("SELECT DISTINCT alias FROM alias WHERE id = ? AND relation = 'fixes' ORDER BY alias").pluck(),
-        covers: this.db.prepare('SELECT 1 FROM ecosystem WHERE ecosystem = ? LIMIT 1').pluck(),
         cpe: this.db.prepare('SELECT data FROM cpe WHERE vendor = ? AND product = ?').pluck(),
       };
     } catch (e) {
@@ -136,37 +149,54 @@ export class SqliteVulnStore implements VulnStore {
     return this.feeds.get(feed) ?? 'unknown';
   }
 
-  /**
-   * The packages with advisories, per ecosystem, loaded on first use: most
-   * lookups of a scan are misses (language packages without advisories),
-   * answered here without a query.
-   */
-  private packagesOf(ecosystem: string): Set<string> {
-    let set = this.packages.get(ecosystem);
-    if (!set) {
-      set = new Set(this.stmts.packagesOf.all(ecosystem) as string[]);
-      this.packages.set(ecosystem, set);
-    }
-    return set;
-  }
-
-  advisoriesFor(ecosystem: string, pkg: string): Advisory[] {
-    const eco = normalizeEcosystem(ecosystem);
-    const name = normalizePackageName(eco, pkg);
-    if (!this.packagesOf(eco).has(name)) return [];
-    const rows = this.stmts.byPackage.all(eco, name) as AdvisoryTuple[];
-    return rows.map((r) =>
-      decodeAdvisory({ ecosystem: r[1], package: r[2], id: r[3], status: r[4], fixed: r[5], note: r[6], severity: r[7], extra: r[8] }, this.source(r[0])),
+  // SQLite answers synchronously; the promise is the boundary's shape (a throw inside the executor rejects it).
+  lookup(request: LookupRequest): Promise<AdvisorySnapshot> {
+    return new Promise((resolve) =>
+      resolve(
+        snapshotOf(request, {
+          advisories: (ecosystem, name) => this.packageAdvisories(ecosystem, name),
+          cpeMatches: (vendor, product) => this.cpeMatches(vendor, product),
+          covers: (ecosystem) => this.covered.has(ecosystem),
+        }),
+      ),
     );
   }
 
+  vulnerabilities(ids: readonly string[]): Promise<ReadonlyMap<string, VulnInfo>> {
+    return new Promise((resolve) => {
+      const out = new Map<string, VulnInfo>();
+      for (const id of ids) {
+        const info = this.vulnerability(id);
+        if (info) out.set(id, info);
+      }
+      resolve(out);
+    });
+  }
+
+  /** One package's advisories: one indexed read of its `package_row`, decoded once per LRU lifetime. */
+  private packageAdvisories(ecosystem: string, name: string): readonly StoredAdvisory[] {
+    const key = `${ecosystem}\u0000${name}`;
+    let found = this.rows.get(key);
+    if (found === undefined) {
+      const data = this.stmts.packageRow.get(ecosystem, name) as string | undefined;
+      found = data === undefined ? NONE : (JSON.parse(data) as StoredAdvisory[]);
+      this.rows.set(key, found);
+    }
+    return found;
+  }
+
+  /** All advisories for a package in an ecosystem (the ecosystem's name normalisation applied): for tools and tests. */
+  advisoriesFor(ecosystem: string, pkg: string): readonly StoredAdvisory[] {
+    const eco = normalizeEcosystem(ecosystem);
+    return this.packageAdvisories(eco, normalizePackageName(eco, pkg));
+  }
+
+  /**
+   * Every id known to name the same vulnerability (CVE ↔ GHSA ↔ PYSEC/GO/RUSTSEC, …),
+   * plus, for a DSA/DLA/USN, the CVEs it fixes. Does not include `id` itself.
+   */
   aliasesOf(id: string): string[] {
-    const out = new Set<string>();
-    const grp = this.stmts.group.get(id) as number | undefined;
-    if (grp !== undefined) for (const m of this.stmts.groupMembers.all(grp) as string[]) out.add(m);
-    for (const x of this.stmts.fixes.all(id) as string[]) out.add(x);
-    out.delete(id);
-    return [...out];
+    return this.aliases.linked(id);
   }
 
   private parts(id: string): { source: string; info: Partial<VulnInfo> }[] {
@@ -176,14 +206,21 @@ export class SqliteVulnStore implements VulnStore {
       .sort((a, b) => partPriority(a.source) - partPriority(b.source));
   }
 
+  /** NVD/KEV/EPSS facts for a vulnerability id, merged across feeds; another name of a CVE answers with the CVE's facts. */
   vulnerability(id: string): VulnInfo | undefined {
+    const cached = this.infos.get(id);
+    if (cached !== undefined) return cached ?? undefined;
+    const info = this.readVulnerability(id);
+    this.infos.set(id, info ?? null);
+    return info;
+  }
+
+  private readVulnerability(id: string): VulnInfo | undefined {
     let parts = this.parts(id);
     let canonical = id;
     if (parts.length === 0) {
       // Another name of a CVE (GHSA, PYSEC, GO, RUSTSEC …): answer with the CVE's facts.
-      const grp = this.stmts.group.get(id) as number | undefined;
-      const members = grp === undefined ? [] : (this.stmts.groupMembers.all(grp) as string[]);
-      for (const m of members.filter((x) => x.startsWith('CVE-'))) {
+      for (const m of this.aliases.groupOf(id).filter((x) => x.startsWith('CVE-'))) {
         parts = this.parts(m);
         if (parts.length) {
           canonical = m;
@@ -195,8 +232,7 @@ export class SqliteVulnStore implements VulnStore {
       // No vulnerability record: describe it from its own advisory, else from an alias's (a GHSA id → its RUSTSEC record).
       let row = this.stmts.byId.get(id) as (AdvisoryRow & { feed: number }) | undefined;
       if (!row) {
-        const grp = this.stmts.group.get(id) as number | undefined;
-        for (const m of grp === undefined ? [] : (this.stmts.groupMembers.all(grp) as string[])) {
+        for (const m of this.aliases.groupOf(id)) {
           row = this.stmts.byId.get(m) as (AdvisoryRow & { feed: number }) | undefined;
           if (row) break;
         }
@@ -231,10 +267,12 @@ export class SqliteVulnStore implements VulnStore {
     return info;
   }
 
+  /** Whether any source covers this ecosystem. */
   covers(ecosystem: string): boolean {
-    return this.stmts.covers.get(normalizeEcosystem(ecosystem)) !== undefined;
+    return this.covered.has(normalizeEcosystem(ecosystem));
   }
 
+  /** NVD CPE match rules for a vendor and product. */
   cpeMatches(vendor: string, product: string): CpeMatchRule[] {
     return (this.stmts.cpe.all(vendor.toLowerCase(), product.toLowerCase()) as string[]).map((d) => JSON.parse(d) as CpeMatchRule);
   }
@@ -244,11 +282,13 @@ export class SqliteVulnStore implements VulnStore {
   }
 
   close(): void {
+    this.rows.clear();
+    this.infos.clear();
     if (this.db.open) this.db.close();
   }
 }
 
 /** Opens the database file read-only; a missing, corrupt or wrong-schema file is a `database` StrataError saying what to run. */
-export function openVulnStore(path: string): VulnStore {
+export function openVulnStore(path: string): SqliteVulnStore {
   return new SqliteVulnStore(path);
 }

@@ -5,10 +5,12 @@
  * Indexes and derived tables (alias groups) are made once at the end.
  */
 import { type Database, openDatabase } from '../../util/sqlite.js';
-import type { CpeMatchRule, VulnInfo } from '../../core/advisory.js';
-import { encodeAdvisory } from './codec.js';
+import type { CpeMatchRule, StoredAdvisory, VulnInfo } from '../../core/advisory.js';
+import { type AdvisoryRow, decodeAdvisory, encodeAdvisory } from './codec.js';
 import { FEED_TABLES, FEED_TABLE_COLUMNS, type FeedTable, INDEXES, SCHEMA_VERSION, TABLES } from './schema.js';
 import type { FeedRecord } from '../source.js';
+import { aliasQueries } from './aliases.js';
+import { vulnIdsOf } from './vuln-ids.js';
 
 export interface FeedRowMeta {
   source: string;
@@ -173,6 +175,7 @@ export class DbWriter {
     if (meta.strataVersion) putMeta.run('strata_version', meta.strataVersion);
     this.db.exec('COMMIT');
     this.db.exec(INDEXES);
+    this.buildPackageRows();
     this.db.exec('ANALYZE');
     this.db.pragma('journal_mode = DELETE');
     this.db.close();
@@ -180,6 +183,49 @@ export class DbWriter {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * One `package_row` per (ecosystem, package): its advisories in row order,
+   * each with its source and resolved vulnerability ids (schema.ts). Rows
+   * come out of the (ecosystem, package) index already grouped.
+   */
+  private buildPackageRows(): void {
+    const sources = new Map(
+      (this.db.prepare('SELECT feed, source FROM feed').all() as Array<{ feed: number; source: string }>).map((f) => [f.feed, f.source]),
+    );
+    const aliases = aliasQueries(this.db);
+    const linked = (id: string) => aliases.linked(id);
+    const insert = this.db.prepare('INSERT INTO package_row (ecosystem, package, data) VALUES (?, ?, ?)');
+    // Pages by (ecosystem, package, rowid): a statement cannot be iterated while this connection inserts.
+    const page = this.db.prepare(
+      `SELECT rowid AS r, feed, ecosystem, package, id, status, fixed, note, severity, extra FROM advisory
+       WHERE (ecosystem, package, rowid) > (?, ?, ?) ORDER BY ecosystem, package, rowid LIMIT ${BATCH}`,
+    );
+    let key: [string, string] | undefined;
+    let group: StoredAdvisory[] = [];
+    const flush = () => {
+      if (key && group.length) insert.run(key[0], key[1], JSON.stringify(group));
+      group = [];
+    };
+    this.db.exec('BEGIN');
+    let after: [string, string, number] = ['', '', 0];
+    for (;;) {
+      const rows = page.all(...after) as Array<AdvisoryRow & { r: number; feed: number }>;
+      for (const row of rows) {
+        if (!key || key[0] !== row.ecosystem || key[1] !== row.package) {
+          flush();
+          key = [row.ecosystem, row.package];
+        }
+        const adv = decodeAdvisory(row, sources.get(row.feed) ?? 'unknown');
+        group.push({ ...adv, vulnIds: vulnIdsOf(adv, linked) });
+      }
+      const last = rows.at(-1);
+      if (!last || rows.length < BATCH) break;
+      after = [last.ecosystem, last.package, last.r];
+    }
+    flush();
+    this.db.exec('COMMIT');
   }
 
   /**

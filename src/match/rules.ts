@@ -1,0 +1,250 @@
+/**
+ * The matching rules, pure and synchronous over an AdvisorySnapshot: which
+ * names and versions a package is looked up by, what each record says about
+ * it (a Verdict), and which records decide when they disagree (a Decision).
+ * finding.ts turns a Decision into the Finding a report shows; matcher.ts
+ * fetches the snapshot and the vulnerability facts around them.
+ *
+ * Distro rules:
+ * - OS packages are looked up in their distro's ecosystem by SOURCE package
+ *   and compared at the SOURCE version (a binNMU `+b2` binary version is not
+ *   what advisories speak of). Feeds that name binary packages (Ubuntu's USN
+ *   OVAL, rpm-family feeds) are also looked up by binary name and version.
+ * - A record's status says what its fixed version means: `fixed` = fixed in
+ *   this release at that version; `affected` (and the other open states) with
+ *   a range = vulnerable below that version but no fix in this release (the
+ *   Debian tracker's inherited unstable fix); open states without a range =
+ *   vulnerable at any version. `not_affected` records veto the others.
+ * - A finding's aliases are the ids and aliases of the records that matched
+ *   THIS package, not every id the database links to the CVE (those name
+ *   other packages' advisories, and ignore rules and VEX match aliases), and
+ *   never another CVE (a DSA or USN fixing five CVEs is an alias of each,
+ *   the five are not aliases of one another).
+ * - When records disagree about one (package, vulnerability), precedence is
+ *   by TIER (tierOf), then within the deciding tier:
+ *     tier 0: what the distribution states for THIS release — the tracker's
+ *             own `[release]` lines and JSON, DSA/DLA/DTSA release lines,
+ *             the distro's OVAL, Alpine/Wolfi/Chainguard secdb;
+ *     tier 1: the Debian tracker's unstable state INHERITED by a release
+ *             that has no line of its own (debian-cve-list.ts) — the tracker
+ *             shows it only when nothing above speaks for the release;
+ *     tier 2: everything else (OSV and other aggregators).
+ *   The lowest tier with any record decides, alone. Within it:
+ *     1. a `not_affected` record vetoes (tracker `<not-affected>` beats an
+ *        OVAL `0:0`; Alpine's `0`);
+ *     2. records that state only an open state without a version (tracker
+ *        `<unfixed>`/`<no-dsa>`/`<postponed>`, OVAL `0:0`) yield to a fixed
+ *        version stated for the release by another record of the tier (a
+ *        DSA fixing a CVE the older OVAL still shows open);
+ *     3. of the fixed versions below which the package is affected, the
+ *        HIGHEST decides (a DSA, then its regression update; an OVAL newer
+ *        than the DSA list) — affected iff installed < it;
+ *     4. with no fix, the open state of the most specific source is shown
+ *        (SOURCE_PRIORITY: tracker `<no-dsa>` → `will_not_fix` rather than
+ *        OVAL's plain `affected`).
+ */
+import type { AdvisorySnapshot, PackageKey, StoredAdvisory, VulnStatus } from '../core/advisory.js';
+import type { Package } from '../core/package.js';
+import type { RangeMatch, VersionScheme } from '../core/version.js';
+import { affectedByFix, evaluateRanges } from '../versioning/index.js';
+import { ecosystemFamily } from '../vulndb/names.js';
+
+/**
+ * Sources that speak for one distro release (tier 0, see the header);
+ * the number orders them by specificity for the open state shown (rule 4):
+ * the tracker's own per-release data beats advisories derived from it
+ * (DSA/DLA lists, OVAL).
+ */
+const SOURCE_PRIORITY: Readonly<Record<string, number>> = {
+  'debian-cve-list': 0,
+  'debian-tracker-json': 0,
+  'alpine-secdb': 0,
+  'wolfi-secdb': 0,
+  'chainguard-secdb': 0,
+  'debian-dsa': 1,
+  'debian-dla': 1,
+  'debian-dtsa': 1,
+  'debian-oval': 2,
+  'ubuntu-oval': 2,
+};
+const DEFAULT_PRIORITY = 3;
+
+/** Families whose feeds carry the distribution's own severity rating. */
+const DISTRO_FAMILIES = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard']);
+
+const RPM_FAMILIES = new Set([
+  'Red Hat',
+  'Rocky Linux',
+  'AlmaLinux',
+  'openSUSE',
+  'SUSE',
+  'Photon OS',
+  'Mariner',
+  'Azure Linux',
+  'Amazon Linux',
+  'Oracle Linux',
+  'Fedora',
+  'CentOS',
+]);
+
+/** Whether a package's distro rates severity itself (its ratings come first). */
+export function ratesOwnSeverity(pkg: Package): boolean {
+  return pkg.kind === 'os' && DISTRO_FAMILIES.has(ecosystemFamily(pkg.ecosystem));
+}
+
+/** Precedence tier (header): 0 = the release's own statement, 1 = inherited from unstable, 2 = aggregators. */
+function tierOf(adv: StoredAdvisory): number {
+  if (adv.inheritedFrom !== undefined) return 1;
+  return adv.source in SOURCE_PRIORITY ? 0 : 2;
+}
+
+export function sourcePriority(source: string): number {
+  return SOURCE_PRIORITY[source] ?? DEFAULT_PRIORITY;
+}
+
+/** One name and version a package is looked up by, and which records may speak of it under that name. */
+export interface Lookup {
+  name: string;
+  version: string;
+  matchedBy: 'source-package' | 'package';
+  accepts(adv: StoredAdvisory): boolean;
+}
+
+/** What one record says about one lookup of a package. */
+export interface Verdict {
+  adv: StoredAdvisory;
+  lookup: Lookup;
+  affected: boolean;
+  status: VulnStatus;
+  fixedVersion?: string;
+  match: RangeMatch;
+}
+
+/** The records that decided for one (package, vulnerability), by rules 1–4 of the header. */
+export interface Decision {
+  /** The record shown as the reason: the one with the deciding fix, else the most specific open state. */
+  lead: Verdict;
+  /** The deciding tier's records under which the package is affected, most specific source first. */
+  affected: Verdict[];
+  fixedVersion?: string;
+  status: VulnStatus;
+}
+
+/** Versions that name no release and cannot be compared (Go `(devel)`, empty). */
+function unmatchableVersion(v: string): boolean {
+  return v === '' || v === '(devel)' || v === 'devel';
+}
+
+export function lookupsFor(pkg: Package): Lookup[] {
+  if (pkg.kind !== 'os') {
+    return [{ name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: () => true }];
+  }
+  const rpmFamily = RPM_FAMILIES.has(ecosystemFamily(pkg.ecosystem));
+  const source = pkg.source;
+  if (!source || (source.name === pkg.name && source.version === pkg.version)) {
+    return [{ name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: () => true }];
+  }
+  return [
+    { name: source.name, version: source.version, matchedBy: 'source-package', accepts: (a) => a.packageKind !== 'binary' },
+    {
+      name: pkg.name,
+      version: pkg.version,
+      matchedBy: 'package',
+      // rpm feeds name binary packages without saying so; Debian-family feeds say `binary` when they do.
+      accepts: (a) => a.packageKind === 'binary' || (rpmFamily && a.packageKind === undefined),
+    },
+  ];
+}
+
+/** The keys a store is asked for to match these packages, each once. */
+export function lookupKeys(packages: readonly Package[]): PackageKey[] {
+  const keys = new Map<string, PackageKey>();
+  for (const pkg of packages) {
+    for (const l of lookupsFor(pkg)) keys.set(`${pkg.ecosystem}\u0000${l.name}`, { ecosystem: pkg.ecosystem, name: l.name });
+  }
+  return [...keys.values()];
+}
+
+export function hasRanges(adv: StoredAdvisory): boolean {
+  return adv.ranges.length > 0 || (adv.versions?.length ?? 0) > 0;
+}
+
+function judge(adv: StoredAdvisory, lookup: Lookup, scheme: VersionScheme): Verdict | undefined {
+  if (adv.status === 'not_affected') {
+    return { adv, lookup, affected: false, status: 'not_affected', match: { affected: false, reason: adv.statusNote ?? 'not affected' } };
+  }
+  if (!hasRanges(adv)) {
+    if (adv.status === 'fixed') return undefined; // a fix without a version says nothing to compare
+    const match = affectedByFix(scheme, lookup.version);
+    return { adv, lookup, affected: match.affected, status: adv.status, match };
+  }
+  const match = evaluateRanges(scheme, lookup.version, adv.ranges, adv.versions);
+  if (!match.affected && match.skipped?.length && !match.reason.startsWith('not affected')) return undefined;
+  // `fixed` says the record knows a fix somewhere; the range that matched may have none yet (OSV `introduced` without `fixed`).
+  const fixedHere = adv.status === 'fixed' && match.fixed !== undefined;
+  return {
+    adv,
+    lookup,
+    affected: match.affected,
+    status: fixedHere ? 'fixed' : adv.status === 'fixed' ? 'affected' : adv.status,
+    ...(fixedHere ? { fixedVersion: match.fixed } : {}),
+    match,
+  };
+}
+
+/**
+ * Every record about one package, judged and grouped by the vulnerability
+ * it speaks for. Problems (a version the scheme rejects) go to `warnings`.
+ */
+export function judgePackage(
+  pkg: Package,
+  scheme: VersionScheme,
+  snapshot: AdvisorySnapshot,
+  options: { includeInformational?: boolean },
+  warnings: Set<string>,
+): Map<string, Verdict[]> {
+  const byVuln = new Map<string, Verdict[]>();
+  for (const lookup of lookupsFor(pkg)) {
+    if (unmatchableVersion(lookup.version)) continue;
+    if (!scheme.isValid(lookup.version)) {
+      warnings.add(`${pkg.ecosystem} package ${lookup.name}: version ${lookup.version} is not a valid ${scheme.id} version; not matched`);
+      continue;
+    }
+    for (const adv of snapshot.advisoriesFor({ ecosystem: pkg.ecosystem, name: lookup.name })) {
+      if (adv.withdrawn) continue;
+      if (adv.informational && !options.includeInformational) continue;
+      if (!lookup.accepts(adv)) continue;
+      const verdict = judge(adv, lookup, scheme);
+      if (!verdict) continue;
+      for (const id of adv.vulnIds) {
+        const list = byVuln.get(id);
+        if (list) list.push(verdict);
+        else byVuln.set(id, [verdict]);
+      }
+    }
+  }
+  return byVuln;
+}
+
+/** Rules 1–4 of the header over the verdicts about one (package, vulnerability); undefined = not affected. */
+export function decide(verdicts: readonly Verdict[], scheme: VersionScheme): Decision | undefined {
+  const tier = Math.min(...verdicts.map((v) => tierOf(v.adv)));
+  const deciding = verdicts.filter((v) => tierOf(v.adv) === tier);
+  // Rule 1: a `not_affected` statement of the deciding tier vetoes.
+  if (deciding.some((v) => v.status === 'not_affected')) return undefined;
+  // Rule 2: a bare open state yields to a fixed version stated by the same tier.
+  const statesFix = deciding.some((v) => v.adv.status === 'fixed' && hasRanges(v.adv));
+  const considered = statesFix ? deciding.filter((v) => hasRanges(v.adv)) : deciding;
+  // Rule 4 orders the rest: the most specific source's open state leads.
+  const affected = considered.filter((v) => v.affected).sort((a, b) => sourcePriority(a.adv.source) - sourcePriority(b.adv.source));
+  if (affected.length === 0) return undefined;
+  // Rule 3: several fixes below which the package is affected: the one that covers all of them is the highest.
+  const fixed = affected
+    .map((v) => v.fixedVersion)
+    .filter((v): v is string => v !== undefined)
+    .sort((a, b) => scheme.compare(a, b));
+  const fixedVersion = fixed.at(-1);
+  const lead = affected.find((v) => v.fixedVersion === fixedVersion) ?? affected.at(0);
+  if (!lead) return undefined;
+  return { lead, affected, ...(fixedVersion !== undefined ? { fixedVersion } : {}), status: fixedVersion !== undefined ? 'fixed' : lead.status };
+}
