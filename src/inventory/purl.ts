@@ -4,6 +4,7 @@
  */
 import { PackageURL } from 'packageurl-js';
 import { osPurlTypeOf } from '../core/distros.js';
+import type { OsPackageType } from '../core/ecosystem.js';
 import type { Distro } from '../core/package.js';
 
 export interface PurlParts {
@@ -32,7 +33,7 @@ export function purl(parts: PurlParts): string {
 
 export interface OsPurlInput {
   /** The package manager's purl type when no distro is known: `deb`, `apk`, `rpm`. */
-  type: 'deb' | 'apk' | 'rpm';
+  type: OsPackageType;
   name: string;
   version: string;
   arch?: string;

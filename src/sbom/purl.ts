@@ -6,7 +6,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { PackageKind } from '../core/package.js';
 import { distroById, idOfPurlNamespace } from '../core/distros.js';
-import { DEBIAN_CODENAMES, distroEcosystem, packageTypeOf } from '../core/ecosystem.js';
+import { DEBIAN_CODENAMES, distroEcosystem, FALLBACK_OS_ECOSYSTEM, packageTypeOf } from '../core/ecosystem.js';
 
 /** Language purl types and their OSV ecosystem. */
 const LANG_ECOSYSTEM: Readonly<Record<string, string>> = {
@@ -26,7 +26,8 @@ const LANG_ECOSYSTEM: Readonly<Record<string, string>> = {
   conan: 'ConanCenter',
 };
 
-const OS_TYPES = new Set(['deb', 'apk', 'rpm']);
+/** OS package purl types: the package managers Strata reads (`deb`, `apk`, `rpm`). */
+const OS_TYPES = new Set<string>(Object.keys(FALLBACK_OS_ECOSYSTEM));
 
 export interface DistroHint {
   family: string;
