@@ -152,13 +152,17 @@ const byMajorMinor =
 const DEBIAN_LIST_BASE = 'https://salsa.debian.org/security-tracker-team/security-tracker/-/raw/master/data';
 const UBUNTU_OVAL_BASE = 'https://security-metadata.canonical.com/oval';
 
+/** A package manager and the version scheme of its packages. */
+const DEB = { packageType: 'deb', scheme: 'dpkg' } as const;
+const APK = { packageType: 'apk', scheme: 'apk' } as const;
+const RPM = { packageType: 'rpm', scheme: 'rpm' } as const;
+
 /** Every distribution family Strata knows, in release-file detection and live-feed order (see the header). */
 export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Debian',
     ids: ['debian'],
-    packageType: 'deb',
-    scheme: 'dpkg',
+    ...DEB,
     purl: { namespace: 'debian' },
     ecosystem: ({ version }) => debianEcosystem(version),
     // Feeds spell the development release `unstable` or `sid`, and stable ones by codename.
@@ -178,8 +182,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Alpine',
     ids: ['alpine'],
-    packageType: 'apk',
-    scheme: 'apk',
+    ...APK,
     purl: { namespace: 'alpine' },
     ecosystem: ({ version }) => (version === 'edge' ? 'Alpine:edge' : `Alpine:v${majorMinor(version)}`),
     canonical: (release) => (/^v\d+\.\d+\.\d+/.test(release) ? `Alpine:${majorMinor(release)}` : undefined),
@@ -198,8 +201,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Wolfi',
     ids: ['wolfi'],
-    packageType: 'apk',
-    scheme: 'apk',
+    ...APK,
     purl: { namespace: 'wolfi' },
     rolling: true,
     ecosystem: () => 'Wolfi',
@@ -209,8 +211,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Chainguard',
     ids: ['chainguard'],
-    packageType: 'apk',
-    scheme: 'apk',
+    ...APK,
     purl: { namespace: 'chainguard' },
     rolling: true,
     ecosystem: () => 'Chainguard',
@@ -220,8 +221,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Ubuntu',
     ids: ['ubuntu'],
-    packageType: 'deb',
-    scheme: 'dpkg',
+    ...DEB,
     purl: { namespace: 'ubuntu' },
     ecosystem: byMajorMinor('Ubuntu'),
     // Ubuntu Pro (`Ubuntu:Pro:18.04:LTS` → `Ubuntu:Pro:18.04`) stays apart: those fixes only reach Pro subscribers.
@@ -240,8 +240,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'CentOS',
     ids: ['centos'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'centos' },
     ...byMajor('CentOS'),
     releaseFiles: ['etc/centos-release'],
@@ -250,8 +249,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Rocky Linux',
     ids: ['rocky'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'rocky' },
     ...byMajor('Rocky Linux'),
     rater: 'rocky',
@@ -262,8 +260,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'AlmaLinux',
     ids: ['almalinux'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'almalinux' },
     ...byMajor('AlmaLinux'),
     rater: 'alma',
@@ -274,8 +271,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Oracle Linux',
     ids: ['ol'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'oracle' },
     ...byMajor('Oracle Linux'),
     rater: 'oracle',
@@ -286,8 +282,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Fedora',
     ids: ['fedora'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'fedora' },
     ecosystem: ({ version }) => `Fedora:${major(version)}`,
     releaseFiles: ['etc/fedora-release'],
@@ -296,8 +291,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Mariner',
     ids: ['mariner'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'mariner' },
     ecosystem: byMajorMinor('Mariner'),
     rater: 'mariner',
@@ -308,8 +302,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Azure Linux',
     ids: ['azurelinux'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'azurelinux' },
     ecosystem: byMajorMinor('Azure Linux'),
     rater: 'azurelinux',
@@ -320,8 +313,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Photon OS',
     ids: ['photon'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'photon' },
     ecosystem: byMajorMinor('Photon OS'),
     rater: 'photon',
@@ -332,8 +324,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Amazon Linux',
     ids: ['amzn'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'amazon' },
     // Amazon Linux 1 versions are dates (2011.09 … 2018.03); 2 and 2023 are plain.
     ecosystem: ({ version }) => (/^20(0\d|1[0-8])\.\d/.test(version) ? 'Amazon Linux:1' : `Amazon Linux:${major(version)}`),
@@ -345,8 +336,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'Red Hat',
     ids: ['rhel'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'redhat' },
     ecosystem: ({ version }) => `Red Hat:enterprise_linux:${major(version)}`,
     // `enterprise_linux:9.4`, `enterprise_linux:9::appstream` → `enterprise_linux:9`.
@@ -362,8 +352,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'openSUSE',
     ids: ['opensuse-leap', 'opensuse', 'opensuse-tumbleweed', 'opensuse-leap-micro'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'opensuse', ids: ['opensuse', 'opensuse-leap', 'opensuse-tumbleweed'] },
     versionlessIds: ['opensuse-tumbleweed'],
     ecosystem: ({ family, version, prettyName }) => {
@@ -380,8 +369,7 @@ export const DISTROS: readonly DistroDescriptor[] = [
   {
     name: 'SUSE',
     ids: ['sles', 'sled', 'sles_sap', 'sle-micro', 'sl_micro'],
-    packageType: 'rpm',
-    scheme: 'rpm',
+    ...RPM,
     purl: { namespace: 'suse', ids: ['sles', 'sled'] },
     ecosystem: ({ family, version, prettyName }) => {
       const pretty = prettyName?.trim();
