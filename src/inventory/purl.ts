@@ -3,6 +3,8 @@
  * Strata reports, built with packageurl-js so encoding follows the spec.
  */
 import { PackageURL } from 'packageurl-js';
+import { osPurlTypeOf } from '../core/distros.js';
+import type { OsPackageType } from '../core/ecosystem.js';
 import type { Distro } from '../core/package.js';
 
 export interface PurlParts {
@@ -29,33 +31,9 @@ export function purl(parts: PurlParts): string {
   ).toString();
 }
 
-/** purl type and namespace per distro family, as Trivy and Syft write them. */
-const OS_PURL: Record<string, { type: string; namespace: string }> = {
-  debian: { type: 'deb', namespace: 'debian' },
-  ubuntu: { type: 'deb', namespace: 'ubuntu' },
-  alpine: { type: 'apk', namespace: 'alpine' },
-  wolfi: { type: 'apk', namespace: 'wolfi' },
-  chainguard: { type: 'apk', namespace: 'chainguard' },
-  rhel: { type: 'rpm', namespace: 'redhat' },
-  centos: { type: 'rpm', namespace: 'centos' },
-  rocky: { type: 'rpm', namespace: 'rocky' },
-  almalinux: { type: 'rpm', namespace: 'almalinux' },
-  fedora: { type: 'rpm', namespace: 'fedora' },
-  amzn: { type: 'rpm', namespace: 'amazon' },
-  ol: { type: 'rpm', namespace: 'oracle' },
-  opensuse: { type: 'rpm', namespace: 'opensuse' },
-  'opensuse-leap': { type: 'rpm', namespace: 'opensuse' },
-  'opensuse-tumbleweed': { type: 'rpm', namespace: 'opensuse' },
-  sles: { type: 'rpm', namespace: 'suse' },
-  sled: { type: 'rpm', namespace: 'suse' },
-  photon: { type: 'rpm', namespace: 'photon' },
-  mariner: { type: 'rpm', namespace: 'mariner' },
-  azurelinux: { type: 'rpm', namespace: 'azurelinux' },
-};
-
 export interface OsPurlInput {
   /** The package manager's purl type when no distro is known: `deb`, `apk`, `rpm`. */
-  type: 'deb' | 'apk' | 'rpm';
+  type: OsPackageType;
   name: string;
   version: string;
   arch?: string;
@@ -66,7 +44,8 @@ export interface OsPurlInput {
 
 /** A purl for an OS package, with `arch`, `distro` (`debian-12`) and `epoch` qualifiers. */
 export function osPurl(distro: Distro | undefined, input: OsPurlInput): string {
-  const known = distro ? OS_PURL[distro.family] : undefined;
+  // purl type and namespace per distro family, as Trivy and Syft write them (the family's descriptor).
+  const known = distro ? osPurlTypeOf(distro.family) : undefined;
   const type = known?.type === input.type ? known.type : input.type;
   const namespace = known?.type === input.type ? known.namespace : distro?.family;
   // rpm purls carry the epoch as a qualifier and the version without it.

@@ -5,6 +5,8 @@
  */
 import type { SeverityLevel, VulnStatus } from '../core/advisory.js';
 import { SEVERITY_LEVELS, VULN_STATUSES } from '../core/advisory.js';
+import { DISTROS } from '../core/distros.js';
+import { FALLBACK_OS_ECOSYSTEM } from '../core/ecosystem.js';
 import type { Finding } from '../core/finding.js';
 import type { Package } from '../core/package.js';
 import type { LayerInfo, ScanResult } from '../core/result.js';
@@ -175,27 +177,8 @@ interface PackageLike {
   paths: readonly string[];
 }
 
-/** Distribution ecosystems (the part before the first `:`), rolling ones without a release included. */
-const OS_ECOSYSTEMS = new Set([
-  'Debian',
-  'Ubuntu',
-  'Alpine',
-  'Wolfi',
-  'Chainguard',
-  'Red Hat',
-  'CentOS',
-  'Rocky Linux',
-  'AlmaLinux',
-  'Fedora',
-  'Amazon Linux',
-  'Oracle Linux',
-  'openSUSE',
-  'SUSE',
-  'Photon OS',
-  'Mariner',
-  'Azure Linux',
-  'RPM',
-]);
+/** Distribution ecosystems (the part before the first `:`), rolling ones without a release included, and the package managers' fallbacks (`RPM`). */
+const OS_ECOSYSTEMS = new Set([...DISTROS.map((d) => d.name), ...Object.values(FALLBACK_OS_ECOSYSTEM)]);
 
 /** For a finding whose package is not in the inventory: is its ecosystem a distribution's? */
 export function isOsEcosystem(ecosystem: string): boolean {

@@ -6,6 +6,7 @@
  */
 import type { Distro, Inventory, Package, Skipped } from '../core/package.js';
 import type { Artifact } from '../core/result.js';
+import { OS_NAME_PREFIXES } from '../core/distros.js';
 import { distroEcosystem, FALLBACK_OS_ECOSYSTEM, packageTypeOf, type OsPackageType } from '../core/ecosystem.js';
 import { firstProp, type SbomComponent, type SbomDocument, type SbomFormat } from './document.js';
 import { ecosystemForDistro, family, packageFromPurl, PurlError, type PurlPackage } from './purl.js';
@@ -103,23 +104,11 @@ function metadataOf(c: SbomComponent): Package['metadata'] {
   return Object.keys(out).length ? out : undefined;
 }
 
+/** An SBOM operating-system name (`Red Hat Enterprise Linux`, `debian`) as an os-release ID. */
 function osFamily(name: string): string {
   const n = name.trim().toLowerCase();
-  const known: Array<[RegExp, string]> = [
-    [/^red ?hat|^rhel/, 'rhel'],
-    [/^amazon/, 'amzn'],
-    [/^oracle/, 'ol'],
-    [/^rocky/, 'rocky'],
-    [/^alma/, 'almalinux'],
-    [/^(cbl-)?mariner/, 'mariner'],
-    [/^azure ?linux/, 'azurelinux'],
-    [/^photon|^vmware photon/, 'photon'],
-    [/^debian/, 'debian'],
-    [/^ubuntu/, 'ubuntu'],
-    [/^alpine/, 'alpine'],
-  ];
-  for (const [re, fam] of known) if (re.test(n)) return fam;
-  return family(n.replace(/\s+/g, '-'));
+  const known = OS_NAME_PREFIXES.find(([prefix]) => n.startsWith(prefix));
+  return known ? known[1] : family(n.replace(/\s+/g, '-'));
 }
 
 function distroOf(doc: SbomDocument): Distro | undefined {

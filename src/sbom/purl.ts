@@ -5,7 +5,8 @@
  */
 import { PackageURL } from 'packageurl-js';
 import type { PackageKind } from '../core/package.js';
-import { DEBIAN_CODENAMES, distroEcosystem, packageTypeOf } from '../core/ecosystem.js';
+import { distroById, idOfPurlNamespace } from '../core/distros.js';
+import { DEBIAN_CODENAMES, distroEcosystem, FALLBACK_OS_ECOSYSTEM, packageTypeOf } from '../core/ecosystem.js';
 
 /** Language purl types and their OSV ecosystem. */
 const LANG_ECOSYSTEM: Readonly<Record<string, string>> = {
@@ -25,32 +26,8 @@ const LANG_ECOSYSTEM: Readonly<Record<string, string>> = {
   conan: 'ConanCenter',
 };
 
-const OS_TYPES = new Set(['deb', 'apk', 'rpm']);
-
-/** purl namespaces (as Syft, Trivy and Strata write them) to os-release IDs. */
-const NAMESPACE_FAMILY: Readonly<Record<string, string>> = {
-  debian: 'debian',
-  ubuntu: 'ubuntu',
-  alpine: 'alpine',
-  wolfi: 'wolfi',
-  chainguard: 'chainguard',
-  redhat: 'rhel',
-  rhel: 'rhel',
-  centos: 'centos',
-  rocky: 'rocky',
-  almalinux: 'almalinux',
-  fedora: 'fedora',
-  amazon: 'amzn',
-  amzn: 'amzn',
-  oracle: 'ol',
-  ol: 'ol',
-  opensuse: 'opensuse-leap',
-  suse: 'sles',
-  sles: 'sles',
-  photon: 'photon',
-  mariner: 'mariner',
-  azurelinux: 'azurelinux',
-};
+/** OS package purl types: the package managers Strata reads (`deb`, `apk`, `rpm`). */
+const OS_TYPES = new Set<string>(Object.keys(FALLBACK_OS_ECOSYSTEM));
 
 export interface DistroHint {
   family: string;
@@ -74,9 +51,10 @@ export interface PurlPackage {
 
 export class PurlError extends Error {}
 
-/** `family` of a distro qualifier or namespace, normalised to os-release IDs. */
+/** `family` of a distro qualifier or namespace, normalised to os-release IDs (`redhat` → `rhel`; an ID stays itself). */
 export function family(name: string): string {
-  return NAMESPACE_FAMILY[name.toLowerCase()] ?? name.toLowerCase();
+  const n = name.toLowerCase();
+  return idOfPurlNamespace(n) ?? n;
 }
 
 /** `debian-12`, `debian-12.4`, `alpine-3.19.1`, `3.19.1`, `bookworm`, `opensuse-leap-15.5`. */
@@ -93,7 +71,7 @@ export function parseDistroQualifier(value: string | undefined, namespace: strin
 
 /** OSV ecosystem for a distro hint; undefined without a version (except rolling distros). */
 export function ecosystemForDistro(hint: DistroHint): string | undefined {
-  if (hint.family === 'wolfi' || hint.family === 'chainguard') return distroEcosystem({ family: hint.family, version: '' });
+  if (distroById(hint.family)?.rolling) return distroEcosystem({ family: hint.family, version: '' });
   if (!hint.version) return undefined;
   return distroEcosystem({ family: hint.family, version: hint.version });
 }

@@ -1,7 +1,9 @@
 /**
  * The version-scheme registry: schemes by id, and the scheme each OSV
- * ecosystem uses. Adding a scheme is one module and one line here.
+ * ecosystem uses. Adding a scheme is one module and one line here; a
+ * distribution names its scheme by id in its descriptor (src/core/distros.ts).
  */
+import { DISTROS, type DistroDescriptor } from '../core/distros.js';
 import type { VersionScheme } from '../core/version.js';
 import { apk } from './apk.js';
 import { cargo } from './cargo.js';
@@ -25,43 +27,34 @@ export function schemeById(id: string): VersionScheme | undefined {
   return byId.get(id);
 }
 
-/** OSV ecosystems without a `:release` suffix (or whose suffix is a URL). */
-const EXACT = new Map<string, VersionScheme>(Object.entries({
-  npm: semver,
-  'crates.io': cargo,
-  PyPI: pep440,
-  Maven: maven,
-  Go: golang,
-  RubyGems: gem,
-  NuGet: nuget,
-  Packagist: composer,
-  Wolfi: apk,
-  Chainguard: apk,
-}));
+function distroScheme(d: DistroDescriptor): VersionScheme {
+  const scheme = byId.get(d.scheme);
+  if (!scheme) throw new Error(`distro ${d.name}: no version scheme "${d.scheme}"`);
+  return scheme;
+}
 
-/** Distribution ecosystems, matched on the part before the first `:`. */
-const FAMILY = new Map<string, VersionScheme>(Object.entries({
-  Debian: dpkg,
-  Ubuntu: dpkg,
-  Alpine: apk,
-  Wolfi: apk,
-  Chainguard: apk,
-  'Red Hat': rpm,
-  'Rocky Linux': rpm,
-  AlmaLinux: rpm,
-  openSUSE: rpm,
-  SUSE: rpm,
-  'Photon OS': rpm,
-  Mariner: rpm,
-  'Azure Linux': rpm,
-  'Amazon Linux': rpm,
-  'Oracle Linux': rpm,
-  Fedora: rpm,
-  CentOS: rpm,
+/** OSV ecosystems without a `:release` suffix (or whose suffix is a URL), and rolling distros (`Wolfi`). */
+const EXACT = new Map<string, VersionScheme>([
+  ...Object.entries({
+    npm: semver,
+    'crates.io': cargo,
+    PyPI: pep440,
+    Maven: maven,
+    Go: golang,
+    RubyGems: gem,
+    NuGet: nuget,
+    Packagist: composer,
+  }),
+  ...DISTROS.filter((d) => d.rolling).map((d) => [d.name, distroScheme(d)] as const),
+]);
+
+/** Distribution ecosystems (from their descriptors), matched on the part before the first `:`. */
+const FAMILY = new Map<string, VersionScheme>([
+  ...DISTROS.map((d) => [d.name, distroScheme(d)] as const),
   // Maven and Packagist may carry `:<repository URL>`.
-  Maven: maven,
-  Packagist: composer,
-}));
+  ['Maven', maven],
+  ['Packagist', composer],
+]);
 
 /** The scheme of an OSV ecosystem name (`Debian:12`, `Alpine:v3.20`, `PyPI`, …); undefined when unknown. */
 export function schemeForEcosystem(ecosystem: string): VersionScheme | undefined {

@@ -1,8 +1,10 @@
 /**
  * The feeds `strata db build` reads when no `--from` is given: the live
- * publisher URLs. Alpine's branches are listed from the secdb index page
- * (falling back to a built-in list when it cannot be read); NVD yearly feeds
- * run from 2002 to the current year.
+ * publisher URLs. A distribution's feeds and their URLs are in its descriptor
+ * (src/core/distros.ts), read in list order; `{branch}` in a URL stands for
+ * each Alpine branch listed on the secdb index page (falling back to a
+ * built-in list when it cannot be read). NVD yearly feeds run from 2002 to
+ * the current year.
  *
  *   OSV all.zip        PyPI, npm, Go, crates.io, Maven, RubyGems, NuGet, Packagist
  *   Debian             tracker JSON export; DSA and DLA lists (salsa raw files)
@@ -12,22 +14,18 @@
  *   NVD                CVE JSON 2.0 yearly feeds
  *   CISA KEV, EPSS
  */
+import { DISTROS } from '../core/distros.js';
 import type { Logger } from '../core/log.js';
 import { outboundFetch } from '../util/http-proxy.js';
 
 export const OSV_BASE = 'https://osv-vulnerabilities.storage.googleapis.com';
 export const OSV_ECOSYSTEMS = ['PyPI', 'npm', 'Go', 'crates.io', 'Maven', 'RubyGems', 'NuGet', 'Packagist'];
-export const DEBIAN_TRACKER_JSON = 'https://security-tracker.debian.org/tracker/data/json';
-export const DEBIAN_LIST_BASE = 'https://salsa.debian.org/security-tracker-team/security-tracker/-/raw/master/data';
-export const ALPINE_SECDB = 'https://secdb.alpinelinux.org/';
-export const WOLFI_SECDB = 'https://packages.wolfi.dev/os/security.json';
-export const CHAINGUARD_SECDB = 'https://packages.cgr.dev/chainguard/security.json';
-export const UBUNTU_OVAL_BASE = 'https://security-metadata.canonical.com/oval';
-export const UBUNTU_CODENAMES = ['bionic', 'focal', 'jammy', 'noble'];
 export const NVD_FEED_BASE = 'https://nvd.nist.gov/feeds/json/cve/2.0';
 export const KEV_URL = 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json';
 export const EPSS_URL = 'https://epss.empiricalsecurity.com/epss_scores-current.csv.gz';
 
+/** Placeholder for each Alpine secdb branch in a live URL. */
+const BRANCH = '{branch}';
 const ALPINE_FALLBACK_BRANCHES = ['v3.18', 'v3.19', 'v3.20', 'v3.21', 'v3.22', 'edge'];
 
 export interface LiveFeeds {
@@ -58,18 +56,18 @@ export async function liveFeeds(logger: Logger, signal?: AbortSignal, now = new 
   const specs: string[] = [];
   const optional = new Set<string>();
   for (const eco of OSV_ECOSYSTEMS) specs.push(`osv=${OSV_BASE}/${encodeURIComponent(eco)}/all.zip`);
-  specs.push(`debian-tracker-json=${DEBIAN_TRACKER_JSON}`);
-  specs.push(`debian-dsa=${DEBIAN_LIST_BASE}/DSA/list`);
-  specs.push(`debian-dla=${DEBIAN_LIST_BASE}/DLA/list`);
-  for (const branch of await alpineBranches(ALPINE_SECDB, logger, signal)) {
-    for (const repo of ['main', 'community']) {
-      const spec = `alpine-secdb=${ALPINE_SECDB}${branch}/${repo}.json`;
-      specs.push(spec);
-      if (repo === 'community') optional.add(spec);
+  for (const feed of DISTROS.flatMap((d) => d.feeds ?? [])) {
+    const urls = feed.live ?? [];
+    const template = urls.find((u) => u.url.includes(BRANCH))?.url;
+    const branches = template ? await alpineBranches(template.slice(0, template.indexOf(BRANCH)), logger, signal) : [undefined];
+    for (const branch of branches) {
+      for (const { url, optional: mayBeMissing } of urls) {
+        const spec = `${feed.source}=${branch === undefined ? url : url.replaceAll(BRANCH, branch)}`;
+        specs.push(spec);
+        if (mayBeMissing) optional.add(spec);
+      }
     }
   }
-  specs.push(`wolfi-secdb=${WOLFI_SECDB}`, `chainguard-secdb=${CHAINGUARD_SECDB}`);
-  for (const c of UBUNTU_CODENAMES) specs.push(`ubuntu-oval=${UBUNTU_OVAL_BASE}/com.ubuntu.${c}.usn.oval.xml.bz2`);
   for (let year = 2002; year <= now.getUTCFullYear(); year++) {
     const spec = `nvd=${NVD_FEED_BASE}/nvdcve-2.0-${year}.json.gz`;
     specs.push(spec);

@@ -6,6 +6,7 @@
  * PRETTY_NAME or its repositories).
  */
 import type { Distro } from '../../core/package.js';
+import { mayOmitVersion, RELEASE_FILES } from '../../core/distros.js';
 import { distroEcosystem, type ReleaseId } from '../../core/ecosystem.js';
 import { parseReleaseLine } from './os-release.js';
 
@@ -17,24 +18,9 @@ export type ReleaseLookup = (path: string) => { path: string; file: ReleaseFile 
 
 export const OS_RELEASE_PATHS = ['etc/os-release', 'usr/lib/os-release'] as const;
 
-/** Release files tried when os-release is missing or unknown, most specific first. */
-const RELEASE_FILES = [
-  'etc/alpine-release',
-  'etc/centos-release',
-  'etc/rocky-release',
-  'etc/almalinux-release',
-  'etc/oracle-release',
-  'etc/fedora-release',
-  'etc/mariner-release',
-  'etc/azurelinux-release',
-  'etc/photon-release',
-  'etc/system-release',
-  'etc/redhat-release',
-  'etc/SuSE-release',
-] as const;
-
 export const DISTRO_PATHS: readonly string[] = [
   ...OS_RELEASE_PATHS,
+  // The distros' one-line release files (their descriptors), most specific first.
   ...RELEASE_FILES,
   'etc/lsb-release',
   'etc/debian_version',
@@ -144,7 +130,7 @@ function fromOsRelease(values: Record<string, string>, path: string, lookup: Rel
     default:
       break;
   }
-  if (!version && family !== 'wolfi' && family !== 'chainguard' && family !== 'opensuse-tumbleweed') return undefined;
+  if (!version && !mayOmitVersion(family)) return undefined;
   return build({ family, version, prettyName: pretty }, path, extra);
 }
 

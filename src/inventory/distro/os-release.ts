@@ -3,6 +3,7 @@
  * (and lsb-release, same `KEY=value` syntax) and the one-line release files
  * (`/etc/redhat-release`, `/etc/alpine-release`, …).
  */
+import { RELEASE_LINE_PREFIXES } from '../../core/distros.js';
 
 /**
  * Parses os-release(5): `KEY=value` lines, values optionally in single or
@@ -52,26 +53,6 @@ export interface ReleaseLine {
   name: string;
 }
 
-/** Vendor prefixes of `/etc/*-release` first lines, most specific first. */
-const RELEASE_PREFIXES: readonly [string, string][] = [
-  ['Red Hat Enterprise Linux', 'rhel'],
-  ['CentOS Stream', 'centos'],
-  ['CentOS', 'centos'],
-  ['Rocky Linux', 'rocky'],
-  ['AlmaLinux', 'almalinux'],
-  ['Fedora', 'fedora'],
-  ['Oracle Linux', 'ol'],
-  ['Enterprise Linux Enterprise Linux', 'ol'],
-  ['Amazon Linux', 'amzn'],
-  ['CBL-Mariner', 'mariner'],
-  ['Azure Linux', 'azurelinux'],
-  ['VMware Photon OS', 'photon'],
-  ['Photon OS', 'photon'],
-  ['openSUSE', 'opensuse'],
-  ['SUSE Linux Enterprise Server', 'sles'],
-  ['SUSE Linux Enterprise Desktop', 'sled'],
-];
-
 /**
  * Reads the first line of a release file: `CentOS Linux release 7.9.2009
  * (Core)`, `Amazon Linux release 2 (Karoo)`, `VMware Photon OS 4.0`,
@@ -84,7 +65,8 @@ export function parseReleaseLine(text: string): ReleaseLine | undefined {
   const line = (nl < 0 ? text : text.slice(0, nl)).slice(0, 512).trim();
   if (line === '') return undefined;
   let family: string | undefined;
-  for (const [prefix, id] of RELEASE_PREFIXES) {
+  // Vendor prefixes of `/etc/*-release` first lines, from the distros' descriptors.
+  for (const [prefix, id] of RELEASE_LINE_PREFIXES) {
     if (line.startsWith(prefix)) {
       family = id;
       break;
