@@ -10,7 +10,7 @@ import type { Package } from '../core/package.js';
 import type { LayerInfo } from '../core/result.js';
 import type { VersionScheme } from '../core/version.js';
 import { isCve } from '../vulndb/store/vuln-ids.js';
-import { type Decision, ratesOwnSeverity, sourcePriority, type Verdict } from './rules.js';
+import { type Decision, distroRatesSeverity, sourcePriority, type Verdict } from './rules.js';
 import { chooseSeverity } from './severity.js';
 
 /** The package as a finding names it. */
@@ -51,7 +51,7 @@ export function findingOf(
   // The distro's rating of the vulnerability, from the deciding records first, then from the others about this
   // package (the tracker's urgency sits on its CVE entry even when a DSA line decided the fix).
   const ratings = (vs: readonly Verdict[]) => vs.flatMap((v) => v.adv.severity.filter((s) => s.type === 'rating'));
-  const distroSeverities: Severity[] = ratesOwnSeverity(pkg) ? [...ratings(affected), ...ratings(verdicts.filter((v) => v.status !== 'not_affected'))] : [];
+  const distroSeverities: Severity[] = distroRatesSeverity(pkg) ? [...ratings(affected), ...ratings(verdicts.filter((v) => v.status !== 'not_affected'))] : [];
   const otherSeverities: Severity[] = [
     ...(info?.severity ?? []),
     ...affected.flatMap((v) => v.adv.severity.filter((s) => s.type !== 'rating' || pkg.kind !== 'os')),

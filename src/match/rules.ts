@@ -40,66 +40,33 @@
  *        HIGHEST decides (a DSA, then its regression update; an OVAL newer
  *        than the DSA list) — affected iff installed < it;
  *     4. with no fix, the open state of the most specific source is shown
- *        (SOURCE_PRIORITY: tracker `<no-dsa>` → `will_not_fix` rather than
+ *        (distroSourcePriority, from each distro's descriptor in core/distros.ts:
+ *        tracker `<no-dsa>` → `will_not_fix` rather than
  *        OVAL's plain `affected`).
  */
 import type { AdvisorySnapshot, PackageKey, StoredAdvisory, VulnStatus } from '../core/advisory.js';
+import { distroSourcePriority, isRpmFamily, ratesOwnSeverity } from '../core/distros.js';
 import type { Package } from '../core/package.js';
 import type { RangeMatch, VersionScheme } from '../core/version.js';
 import { affectedByFix, evaluateRanges } from '../versioning/index.js';
 import { ecosystemFamily } from '../vulndb/names.js';
 
-/**
- * Sources that speak for one distro release (tier 0, see the header);
- * the number orders them by specificity for the open state shown (rule 4):
- * the tracker's own per-release data beats advisories derived from it
- * (DSA/DLA lists, OVAL).
- */
-const SOURCE_PRIORITY: Readonly<Record<string, number>> = {
-  'debian-cve-list': 0,
-  'debian-tracker-json': 0,
-  'alpine-secdb': 0,
-  'wolfi-secdb': 0,
-  'chainguard-secdb': 0,
-  'debian-dsa': 1,
-  'debian-dla': 1,
-  'debian-dtsa': 1,
-  'debian-oval': 2,
-  'ubuntu-oval': 2,
-};
+/** Rule 4's order for sources that are not a distro's own (aggregators), after every distro source. */
 const DEFAULT_PRIORITY = 3;
 
-/** Families whose feeds carry the distribution's own severity rating. */
-const DISTRO_FAMILIES = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard']);
-
-const RPM_FAMILIES = new Set([
-  'Red Hat',
-  'Rocky Linux',
-  'AlmaLinux',
-  'openSUSE',
-  'SUSE',
-  'Photon OS',
-  'Mariner',
-  'Azure Linux',
-  'Amazon Linux',
-  'Oracle Linux',
-  'Fedora',
-  'CentOS',
-]);
-
 /** Whether a package's distro rates severity itself (its ratings come first). */
-export function ratesOwnSeverity(pkg: Package): boolean {
-  return pkg.kind === 'os' && DISTRO_FAMILIES.has(ecosystemFamily(pkg.ecosystem));
+export function distroRatesSeverity(pkg: Package): boolean {
+  return pkg.kind === 'os' && ratesOwnSeverity(ecosystemFamily(pkg.ecosystem));
 }
 
 /** Precedence tier (header): 0 = the release's own statement, 1 = inherited from unstable, 2 = aggregators. */
 function tierOf(adv: StoredAdvisory): number {
   if (adv.inheritedFrom !== undefined) return 1;
-  return adv.source in SOURCE_PRIORITY ? 0 : 2;
+  return distroSourcePriority(adv.source) !== undefined ? 0 : 2;
 }
 
 export function sourcePriority(source: string): number {
-  return SOURCE_PRIORITY[source] ?? DEFAULT_PRIORITY;
+  return distroSourcePriority(source) ?? DEFAULT_PRIORITY;
 }
 
 /** One name and version a package is looked up by, and which records may speak of it under that name. */
@@ -139,7 +106,7 @@ export function lookupsFor(pkg: Package): Lookup[] {
   if (pkg.kind !== 'os') {
     return [{ name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: () => true }];
   }
-  const rpmFamily = RPM_FAMILIES.has(ecosystemFamily(pkg.ecosystem));
+  const rpmFamily = isRpmFamily(ecosystemFamily(pkg.ecosystem));
   const source = pkg.source;
   if (!source || (source.name === pkg.name && source.version === pkg.version)) {
     return [{ name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: () => true }];

@@ -6,6 +6,7 @@
  * vector with ae-cvss-calculator (all four CVSS versions, incl. v4's
  * macro-vector table).
  */
+import { isDistroRater } from '../core/distros.js';
 import type cvssCalculatorModule from 'ae-cvss-calculator';
 import type { Severity, SeverityLevel } from '../core/advisory.js';
 import type { CvssScore } from '../core/finding.js';
@@ -14,7 +15,6 @@ import { lazyRequire } from '../util/lazy-require.js';
 const cvssCalculator = lazyRequire<typeof cvssCalculatorModule>('ae-cvss-calculator');
 
 /** Sources whose `rating` is a distribution's own judgement for its packages. */
-const DISTRO_RATERS = new Set(['debian', 'ubuntu', 'alpine', 'redhat', 'suse', 'photon', 'mariner', 'azurelinux', 'amazon', 'oracle', 'rocky', 'alma']);
 
 export interface ChosenSeverity {
   severity: SeverityLevel;
@@ -95,7 +95,7 @@ function sourceRank(source: string): number {
  */
 export function chooseSeverity(distroSeverities: readonly Severity[], otherSeverities: readonly Severity[]): ChosenSeverity {
   const cvss = cvssScores([...otherSeverities, ...distroSeverities]);
-  const distroRating = distroSeverities.find((s) => s.type === 'rating' && s.rating && s.rating !== 'UNKNOWN' && DISTRO_RATERS.has(s.source));
+  const distroRating = distroSeverities.find((s) => s.type === 'rating' && s.rating && s.rating !== 'UNKNOWN' && isDistroRater(s.source));
   if (distroRating?.rating) return { severity: distroRating.rating, source: distroRating.source, cvss };
 
   const scored = cvss
@@ -105,7 +105,7 @@ export function chooseSeverity(distroSeverities: readonly Severity[], otherSever
   if (best?.score !== undefined) return { severity: levelForScore(best.score, best.version), source: `${best.source} (CVSS ${best.version})`, cvss };
 
   // A distro's word rates its own packages, not an npm module or Go's stdlib.
-  const word = otherSeverities.find((s) => s.type === 'rating' && s.rating && s.rating !== 'UNKNOWN' && !DISTRO_RATERS.has(s.source));
+  const word = otherSeverities.find((s) => s.type === 'rating' && s.rating && s.rating !== 'UNKNOWN' && !isDistroRater(s.source));
   if (word?.rating) return { severity: word.rating, source: word.source, cvss };
   return { severity: 'UNKNOWN', source: 'none', cvss };
 }
