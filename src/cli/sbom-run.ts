@@ -16,7 +16,7 @@ import { writeStdout } from './output.js';
 import { policyFromFlags } from './policy-flags.js';
 import { writeReports } from './reports.js';
 import { exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
-import type { ExplainFlags, SbomFlags, TargetFlags } from './sbom.js';
+import type { ExplainFlags, SbomFlags, TargetFlags } from './scan-options.js';
 
 async function openTarget(ref: string, flags: TargetFlags, logger: Logger) {
   if (flags.rootfs) return openRootfs(path.resolve(ref));
