@@ -11,11 +11,11 @@ import { openImage } from '../image/open.js';
 import { openRootfs } from '../image/rootfs.js';
 import { artifactOf, layersOf, scanImage, scanInventory } from '../scan/scan.js';
 import { inventoryOfImage } from '../scan/inventory.js';
-import { openDatabaseForScan } from './database.js';
+import { openDatabase } from '../vulndb/lifecycle.js';
 import { writeStdout } from './output.js';
 import { policyFromFlags } from './policy-flags.js';
 import { writeReports } from './reports.js';
-import { exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
+import { databaseOptionsFrom, exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
 import type { ExplainFlags, SbomFlags, TargetFlags } from './scan-options.js';
 
 async function openTarget(ref: string, flags: TargetFlags, logger: Logger) {
@@ -42,7 +42,7 @@ export async function runSbomCommand(ref: string, flags: SbomFlags, logger: Logg
 }
 
 export async function runExplainCommand(id: string, ref: string, flags: ExplainFlags, logger: Logger): Promise<void> {
-  const db = await openDatabaseForScan(flags, logger);
+  const db = await openDatabase(databaseOptionsFrom(flags), logger);
   if (!db.store) throw new StrataError('database', `explain needs a vulnerability database (none at ${db.path}): run 'strata db build'`);
   const image = await openTarget(ref, flags, logger);
   let result: ScanResult;

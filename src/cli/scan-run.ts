@@ -15,11 +15,11 @@ import { openRootfs } from '../image/rootfs.js';
 import { postWebhook, summarize } from '../notify/webhook.js';
 import { scanImage, scanInventory, type ScanOptions } from '../scan/scan.js';
 import { Limiter } from '../util/limiter.js';
-import { openDatabaseForScan } from './database.js';
+import { openDatabase } from '../vulndb/lifecycle.js';
 import { TtyProgress } from './progress.js';
 import { writeReports } from './reports.js';
 import { policyFromFlags } from './policy-flags.js';
-import { exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
+import { databaseOptionsFrom, exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
 import { checkWebhookFlag, defaultParallel, type ImageFlags, type ScanFlags } from './scan-options.js';
 
 /** One thing to scan: how to open it, and its name for messages. */
@@ -32,7 +32,7 @@ interface Target {
 export async function runScans(targets: Target[], flags: ScanFlags, logger: Logger, extra: Partial<ScanOptions> = {}): Promise<void> {
   checkWebhookFlag(flags);
   const policy = await policyFromFlags(flags);
-  const db = await openDatabaseForScan(flags, logger);
+  const db = await openDatabase(databaseOptionsFrom(flags), logger);
   const progress = TtyProgress.enabled(flags.quiet) ? new TtyProgress() : undefined;
   const limiter = new Limiter(flags.parallel ?? defaultParallel());
   const options: ScanOptions = {
@@ -96,7 +96,7 @@ async function finish(results: ScanResult[], flags: ScanFlags, logger: Logger, t
 export async function runSbomScan(file: string, flags: ScanFlags, logger: Logger): Promise<void> {
   checkWebhookFlag(flags);
   const policy = await policyFromFlags(flags);
-  const db = await openDatabaseForScan(flags, logger);
+  const db = await openDatabase(databaseOptionsFrom(flags), logger);
   try {
     const { readSbomFile } = await import('../sbom/index.js');
     const sbom = await readSbomFile(file);
