@@ -5,7 +5,6 @@
  */
 import { Option } from '@commander-js/extra-typings';
 import type { Command as UntypedCommand } from 'commander';
-import os from 'node:os';
 import { SEVERITY_LEVELS, VULN_STATUSES } from '../core/advisory.js';
 import { StrataError } from '../core/errors.js';
 import { DEFAULT_IGNORE_FILES } from '../policy/default-files.js';
@@ -96,10 +95,6 @@ export function addScanOptions<C>(command: C): C {
     .addOption(new Option('--github-sha <sha>', 'commit for the github format (env GITHUB_SHA)').hideHelp())
     .addOption(new Option('--github-ref <ref>', 'ref for the github format (env GITHUB_REF)').hideHelp());
   return command;
-}
-
-export function defaultParallel(): number {
-  return Math.max(2, os.availableParallelism());
 }
 
 /**
