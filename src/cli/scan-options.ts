@@ -1,7 +1,9 @@
 /**
  * The options every scanning command shares (`image`, `rootfs`, `sbom-scan`,
- * `explain`), how they are declared, and how they become library options.
- * The flags are a public contract: README.md documents each one.
+ * `explain`) and the registry/target options of `image`, `sbom` and
+ * `explain`: their types and how they are declared, each once (run-options.ts
+ * turns them into library options). The flags are a public contract:
+ * README.md documents each one.
  */
 import { Option } from '@commander-js/extra-typings';
 import type { Command as UntypedCommand } from 'commander';
