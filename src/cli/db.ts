@@ -10,11 +10,9 @@
  * `$XDG_CACHE_HOME/strata/db/strata.db` (see vulndb/paths.ts). Without
  * `--from`, `db build` reads the live feeds listed in vulndb/live.ts.
  */
-import { statSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
-import type { DbMetadata } from '../core/advisory.js';
 import { StrataError } from '../core/errors.js';
-import { DEFAULT_DB_REPOSITORY, dbAgeWarning, parseDuration, resolveDbPath } from '../vulndb/paths.js';
+import { DEFAULT_DB_REPOSITORY, parseDuration, resolveDbPath } from '../vulndb/paths.js';
 import { createLogger, writeStdout } from './output.js';
 
 const dbOption = () => new Option('--db <file>', 'vulnerability database file (default: $XDG_CACHE_HOME/strata/db/strata.db)').env('STRATA_DB');
@@ -23,67 +21,6 @@ const debugOption = () => new Option('--debug', 'print debug messages');
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function ago(iso: string, now = Date.now()): string {
-  const ms = now - Date.parse(iso);
-  if (Number.isNaN(ms)) return 'unknown age';
-  const h = ms / 3_600_000;
-  if (h < 1) return `${Math.max(0, Math.round(ms / 60_000))} minutes ago`;
-  if (h < 48) return `${Math.round(h)} hours ago`;
-  return `${Math.round(h / 24)} days ago`;
-}
-
-export interface DbStatusJson {
-  schemaVersion: number;
-  builtAt: string;
-  path: string;
-  sizeBytes: number;
-  ageSeconds: number;
-  stale: boolean;
-  sources: { id: string; input: string; records: number; skipped: number; version?: string; hash?: string; fetchedAt?: string; skipReasons?: string[] }[];
-}
-
-export function statusJson(meta: DbMetadata, path: string, maxAgeMs: number, now = Date.now()): DbStatusJson {
-  const age = Math.max(0, Math.round((now - Date.parse(meta.builtAt)) / 1000));
-  return {
-    schemaVersion: meta.schemaVersion,
-    builtAt: meta.builtAt,
-    path,
-    sizeBytes: statSync(path).size,
-    ageSeconds: age,
-    stale: age * 1000 > maxAgeMs,
-    sources: meta.sources.map((s) => ({
-      id: s.id,
-      input: s.input,
-      records: s.records,
-      skipped: s.skipped,
-      ...(s.version ? { version: s.version } : {}),
-      ...(s.hash ? { hash: s.hash } : {}),
-      ...(s.fetchedAt ? { fetchedAt: s.fetchedAt } : {}),
-      ...(s.skipReasons ? { skipReasons: s.skipReasons } : {}),
-    })),
-  };
-}
-
-function statusTable(s: DbStatusJson): string {
-  const lines = [
-    `Database:  ${s.path}`,
-    `Schema:    ${s.schemaVersion}`,
-    `Built:     ${s.builtAt} (${ago(s.builtAt)})`,
-    `Size:      ${(s.sizeBytes / 1024 / 1024).toFixed(1)} MiB`,
-    `Sources:   ${s.sources.length}`,
-    '',
-  ];
-  const rows = s.sources.map((x) => [x.id, String(x.records), String(x.skipped), x.version ?? x.hash?.slice(0, 19) ?? '', x.input]);
-  const header = ['SOURCE', 'RECORDS', 'SKIPPED', 'VERSION', 'INPUT'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : i === 1 || i === 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join('  ');
-  lines.push(fmt(header), ...rows.map(fmt));
-  return `${lines.join('\n')}\n`;
 }
 
 export function registerDbCommands(program: Command): void {
@@ -122,12 +59,8 @@ export function registerDbCommands(program: Command): void {
     .action(async (options) => {
       const file = resolveDbPath(options.db);
       const maxAge = parseDuration(options.maxAge);
-      const { openVulnStore } = await import('../vulndb/store/sqlite.js');
-      const store = openVulnStore(file);
-      const meta = store.metadata();
-      store.close();
-      const status = statusJson(meta, file, maxAge);
-      const warning = dbAgeWarning(meta, maxAge);
+      const { readDatabaseStatus, statusTable } = await import('../vulndb/status.js');
+      const { status, warning } = readDatabaseStatus(file, maxAge);
       if (warning) createLogger({}).warn(warning);
       await writeStdout(options.format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : statusTable(status));
     });

@@ -4,7 +4,7 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 import { createLogger } from './output.js';
-import { addScanOptions, collect, type ImageFlags, type ScanFlags } from './scan-options.js';
+import { addScanOptions, addTargetOptions, collect, type ImageFlags, type ScanFlags } from './scan-options.js';
 
 export function registerImageCommands(program: Command): void {
   const image = program
@@ -12,12 +12,8 @@ export function registerImageCommands(program: Command): void {
     .description('scan container images: registry references, docker-archive or OCI archives, OCI layouts')
     .argument('[refs...]', 'image references (debian:12, registry.example.com/app@sha256:…); paths are accepted too')
     .option('-i, --input <path>', 'a docker save tarball, an OCI archive, or an OCI layout directory (PATH[:TAG]); repeatable', collect)
-    .option('--sbom <file>', 'scan a CycloneDX or SPDX SBOM instead of an image')
-    .option('--platform <os/arch[/variant]>', "platform to pick from a multi-platform image (default: this machine's)")
-    .option('--username <user>', 'registry user (env STRATA_USERNAME)')
-    .option('--password <password>', 'registry password or token (env STRATA_PASSWORD)')
-    .option('--insecure', 'allow plain HTTP and unverified TLS for registries (loopback is always allowed)');
-  addScanOptions(image).action(async (refs, opts) => {
+    .option('--sbom <file>', 'scan a CycloneDX or SPDX SBOM instead of an image');
+  addScanOptions(addTargetOptions(image)).action(async (refs, opts) => {
     const flags = opts as unknown as ImageFlags; // addScanOptions adds options the inferred type does not see
     const { runImageCommand } = await import('./scan-run.js');
     await runImageCommand(refs, flags, createLogger(flags));

@@ -8,6 +8,7 @@ import type { Logger } from '../core/log.js';
 import { LayerCache, defaultCacheDir } from '../cache/layer-cache.js';
 import type { OpenImageOptions } from '../image/open.js';
 import type { MatchOptions } from '../match/matcher.js';
+import type { DatabaseOptions } from '../vulndb/lifecycle.js';
 import { ExitCode } from './exit.js';
 import { credentialsFrom } from './scan-options.js';
 
@@ -31,6 +32,29 @@ export function imageOpenOptions(
     ...(flags.platform ? { platform: flags.platform } : {}),
     ...(credentials ? { credentials } : {}),
     ...(flags.insecure ? { insecure: true } : {}),
+  };
+}
+
+/** The database flags every scanning command takes, as the database lifecycle's options. */
+export interface DatabaseFlags {
+  db?: string;
+  skipDbUpdate?: boolean;
+  offline?: boolean;
+  dbRepository?: string;
+  maxDbAge?: string;
+  exitCode?: number;
+  insecure?: boolean;
+}
+
+/** `--db`, `--skip-db-update`/`--offline`, `--db-repository`, `--max-db-age`; `--exit-code` needs a database to gate on. */
+export function databaseOptionsFrom(flags: DatabaseFlags): DatabaseOptions {
+  return {
+    ...(flags.db !== undefined ? { db: flags.db } : {}),
+    update: !flags.skipDbUpdate && !flags.offline,
+    ...(flags.dbRepository !== undefined ? { repository: flags.dbRepository } : {}),
+    maxAge: flags.maxDbAge ?? '7d',
+    ...(flags.insecure ? { insecure: true } : {}),
+    ...(flags.exitCode !== undefined ? { required: '--exit-code needs a database to gate on' } : {}),
   };
 }
 

@@ -1,11 +1,12 @@
 /**
  * The options every scanning command shares (`image`, `rootfs`, `sbom-scan`,
- * `explain`), how they are declared, and how they become library options.
- * The flags are a public contract: README.md documents each one.
+ * `explain`) and the registry/target options of `image`, `sbom` and
+ * `explain`: their types and how they are declared, each once (run-options.ts
+ * turns them into library options). The flags are a public contract:
+ * README.md documents each one.
  */
 import { Option } from '@commander-js/extra-typings';
 import type { Command as UntypedCommand } from 'commander';
-import os from 'node:os';
 import { SEVERITY_LEVELS, VULN_STATUSES } from '../core/advisory.js';
 import { StrataError } from '../core/errors.js';
 import { DEFAULT_IGNORE_FILES } from '../policy/default-files.js';
@@ -98,10 +99,6 @@ export function addScanOptions<C>(command: C): C {
   return command;
 }
 
-export function defaultParallel(): number {
-  return Math.max(2, os.availableParallelism());
-}
-
 /**
  * A webhook URL that can never work is a mistake in the pipeline's
  * configuration: say so before scanning (exit 2) rather than warn after it.
@@ -118,14 +115,52 @@ export function checkWebhookFlag(flags: Pick<ScanFlags, 'webhook'>): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new StrataError('usage', `--webhook must be an http:// or https:// URL, not ${url.protocol}`);
 }
 
-/** Flags of `strata image` beyond the shared ones. */
-export interface ImageFlags extends ScanFlags {
-  input?: string[];
+/** How to reach a registry: `--platform`, `--username`/`--password`, `--insecure`. */
+export interface RegistryFlags {
   platform?: string;
   username?: string;
   password?: string;
   insecure?: boolean;
+}
+
+/** How `sbom` and `explain` name what to read: an image, or with `--rootfs` a directory. */
+export interface TargetFlags extends RegistryFlags {
+  rootfs?: boolean;
+}
+
+/** Flags of `strata image` beyond the shared ones. */
+export interface ImageFlags extends ScanFlags, RegistryFlags {
+  input?: string[];
   sbom?: string;
+}
+
+/** Flags of `strata sbom`. */
+export interface SbomFlags extends TargetFlags {
+  format: string;
+  output?: string;
+  cacheDir?: string;
+  cache?: boolean;
+  keepOsOwned?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+/** Flags of `strata explain`. */
+export type ExplainFlags = ScanFlags & TargetFlags;
+
+/**
+ * Declares the registry options (and with `rootfs`, `--rootfs`) on a command:
+ * `image`, `sbom` and `explain` read images the same way.
+ */
+export function addTargetOptions<C>(command: C, opts: { rootfs?: boolean } = {}): C {
+  const cmd = command as unknown as UntypedCommand; // as in addScanOptions
+  if (opts.rootfs) cmd.option('--rootfs', 'REF is a root filesystem directory');
+  cmd
+    .option('--platform <os/arch[/variant]>', "platform to pick from a multi-platform image (default: this machine's)")
+    .option('--username <user>', 'registry user (env STRATA_USERNAME)')
+    .option('--password <password>', 'registry password or token (env STRATA_PASSWORD)')
+    .option('--insecure', 'allow plain HTTP and unverified TLS for registries (loopback is always allowed)');
+  return command;
 }
 
 /** Registry credentials from --username/--password, else STRATA_USERNAME/STRATA_PASSWORD (both or neither). */

@@ -1,38 +1,31 @@
 /**
  * What `strata image`, `strata rootfs` and `strata sbom-scan` do once their
- * flags are parsed: open the targets, scan them concurrently (sharing the
- * layer cache and one bound on concurrent layer reads), write the reports,
- * notify, and pick the exit code. Loaded only when one of them runs, so
+ * flags are parsed: turn the flags into library options, scan the targets
+ * (concurrently, in scan/batch.ts), write the reports, notify, and pick the
+ * exit code. Loaded only when one of them runs, so
  * `strata --help` or `strata version compare` do not load the whole scanner.
  */
 import path from 'node:path';
 import { StrataError } from '../core/errors.js';
-import type { Image } from '../core/image.js';
 import type { Logger } from '../core/log.js';
 import type { ScanResult } from '../core/result.js';
 import { openImage } from '../image/open.js';
 import { openRootfs } from '../image/rootfs.js';
-import { postWebhook, summarize } from '../notify/webhook.js';
-import { scanImage, scanInventory, type ScanOptions } from '../scan/scan.js';
+import { defaultParallel, notifyResults, scanTargets, type ScanTarget } from '../scan/batch.js';
+import { scanInventory, type ScanOptions } from '../scan/scan.js';
 import { Limiter } from '../util/limiter.js';
-import { openDatabaseForScan } from './database.js';
+import { openDatabase } from '../vulndb/lifecycle.js';
 import { TtyProgress } from './progress.js';
 import { writeReports } from './reports.js';
 import { policyFromFlags } from './policy-flags.js';
-import { exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
-import { checkWebhookFlag, defaultParallel, type ImageFlags, type ScanFlags } from './scan-options.js';
-
-/** One thing to scan: how to open it, and its name for messages. */
-interface Target {
-  name: string;
-  open(): Promise<Image>;
-}
+import { databaseOptionsFrom, exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
+import { checkWebhookFlag, type ImageFlags, type ScanFlags } from './scan-options.js';
 
 /** Runs scans of every target and does everything that follows: reports, webhook, exit code. */
-export async function runScans(targets: Target[], flags: ScanFlags, logger: Logger, extra: Partial<ScanOptions> = {}): Promise<void> {
+export async function runScans(targets: ScanTarget[], flags: ScanFlags, logger: Logger, extra: Partial<ScanOptions> = {}): Promise<void> {
   checkWebhookFlag(flags);
   const policy = await policyFromFlags(flags);
-  const db = await openDatabaseForScan(flags, logger);
+  const db = await openDatabase(databaseOptionsFrom(flags), logger);
   const progress = TtyProgress.enabled(flags.quiet) ? new TtyProgress() : undefined;
   const limiter = new Limiter(flags.parallel ?? defaultParallel());
   const options: ScanOptions = {
@@ -47,26 +40,10 @@ export async function runScans(targets: Target[], flags: ScanFlags, logger: Logg
     ...(flags.keepOsOwned ? { keepOsOwned: true } : {}),
   };
 
-  const outcomes = await Promise.allSettled(
-    targets.map(async (t) => {
-      const image = await t.open();
-      try {
-        logger.debug(`scanning ${image.name} (${image.source}, ${image.layers.length} layers)`);
-        return await scanImage(image, options);
-      } finally {
-        await image.close();
-      }
-    }),
-  );
+  const { results, errors } = await scanTargets(targets, options);
   progress?.stop();
   db.store?.close();
 
-  const results: ScanResult[] = [];
-  const errors: unknown[] = [];
-  for (const o of outcomes) {
-    if (o.status === 'fulfilled') results.push(o.value);
-    else errors.push(o.reason);
-  }
   await finish(results, flags, logger, targets.length);
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) {
@@ -84,19 +61,14 @@ async function finish(results: ScanResult[], flags: ScanFlags, logger: Logger, t
   await writeReports(results, flags, targets > 1 ? { combined: true } : {});
   if (flags.webhook) {
     const secret = flags.webhookSecret ?? process.env.STRATA_WEBHOOK_SECRET;
-    const summaries = results.map((r) => summarize(r));
-    const warning = await postWebhook(summaries.length === 1 ? (summaries[0] as ReturnType<typeof summarize>) : summaries, {
-      url: flags.webhook,
-      ...(secret ? { secret } : {}),
-    });
-    if (warning) logger.warn(warning);
+    await notifyResults(results, { url: flags.webhook, ...(secret ? { secret } : {}) }, logger);
   }
 }
 
 export async function runSbomScan(file: string, flags: ScanFlags, logger: Logger): Promise<void> {
   checkWebhookFlag(flags);
   const policy = await policyFromFlags(flags);
-  const db = await openDatabaseForScan(flags, logger);
+  const db = await openDatabase(databaseOptionsFrom(flags), logger);
   try {
     const { readSbomFile } = await import('../sbom/index.js');
     const sbom = await readSbomFile(file);
@@ -124,7 +96,7 @@ export async function runImageCommand(refs: string[], flags: ImageFlags, logger:
   const inputs = flags.input ?? [];
   if (refs.length === 0 && inputs.length === 0) throw new StrataError('usage', 'name an image to scan (strata image REF, or --input FILE|DIR)');
   const common = imageOpenOptions(flags, logger);
-  const targets: Target[] = [
+  const targets: ScanTarget[] = [
     ...refs.map((ref) => ({ name: ref, open: () => openImage(ref, common) })),
     ...inputs.map((input) => ({ name: input, open: () => openImage(input, { ...common, from: 'local' as const }) })),
   ];
@@ -133,6 +105,6 @@ export async function runImageCommand(refs: string[], flags: ImageFlags, logger:
 
 /** `strata rootfs DIR…`. */
 export async function runRootfsCommand(dirs: string[], flags: ScanFlags, logger: Logger): Promise<void> {
-  const targets: Target[] = dirs.map((dir) => ({ name: dir, open: () => openRootfs(path.resolve(dir)) }));
+  const targets: ScanTarget[] = dirs.map((dir) => ({ name: dir, open: () => openRootfs(path.resolve(dir)) }));
   await runScans(targets, flags, logger);
 }

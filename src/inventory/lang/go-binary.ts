@@ -17,7 +17,7 @@
 import type { Package } from '../../core/package.js';
 import type { ParsedFile, Scanner } from '../../core/scanner.js';
 import { purl } from '../purl.js';
-import { wantsExecutable } from './executable.js';
+import { wantsExecutable } from '../formats/executable.js';
 import { type GoBuildInfo, type GoModule, goVersionToSemver, looksExecutable, readGoBuildInfo } from './go-buildinfo.js';
 
 export const GO_BINARY_SCANNER_ID = 'go-binary';

@@ -7,7 +7,7 @@
  * older format where the header holds pointers to Go strings.
  */
 import { StrataError } from '../../core/errors.js';
-import { type Executable, ExecutableFormatError, executableFormat, openExecutables, type Section } from './executable.js';
+import { type Executable, ExecutableFormatError, executableFormat, openExecutables, type Section } from '../formats/executable.js';
 
 export interface GoModule {
   path: string;

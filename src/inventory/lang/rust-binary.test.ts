@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isStrataError } from '../../core/errors.js';
 import { sharedData } from '../../../test/support/paths.js';
 import { inventoryFromFiles } from '../from-files.js';
-import { openExecutables } from './executable.js';
+import { openExecutables } from '../formats/executable.js';
 import { readAuditableInfo, rustBinaryScanner } from './rust-binary.js';
 
 const RUST_ELF = readFileSync(sharedData('fixtures', 'go-dep-parser', 'rust-binary', 'test.elf'));

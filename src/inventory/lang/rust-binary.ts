@@ -13,7 +13,7 @@ import { StrataError } from '../../core/errors.js';
 import type { Package } from '../../core/package.js';
 import type { ParseContext, ParsedFile, Scanner } from '../../core/scanner.js';
 import { purl } from '../purl.js';
-import { ExecutableFormatError, executableFormat, openExecutables, wantsExecutable } from './executable.js';
+import { ExecutableFormatError, executableFormat, openExecutables, wantsExecutable } from '../formats/executable.js';
 
 export const RUST_BINARY_SCANNER_ID = 'rust-binary';
 const SECTION = '.dep-v0';
