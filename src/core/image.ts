@@ -64,6 +64,18 @@ export interface Layer {
   readonly contentAddressed?: boolean;
   /** The raw blob bytes. The caller verifies `digest` while reading. */
   open(options?: OpenOptions): Promise<Readable>;
+  /**
+   * The blob's digest with `algorithm` and its length, as `open()` would
+   * give them but faster (local files: positioned reads, no stream). Only a
+   * speed-up: without it the digest is computed over `open()`.
+   */
+  hash?(algorithm: string, options?: OpenOptions): Promise<BlobHash>;
+}
+
+export interface BlobHash {
+  /** `algorithm:hex` */
+  digest: string;
+  bytes: number;
 }
 
 export type ImageSourceKind = 'registry' | 'docker-archive' | 'oci-archive' | 'oci-layout' | 'rootfs';

@@ -136,7 +136,7 @@ export async function proveLayerBlob(layer: Layer, options: { imageName?: string
   const expected = expectDigest(layer.digest, 'layer digest', where);
   let hashed: { digest: string; bytes: number };
   try {
-    hashed = await hashBlob(layer, expected, options.signal);
+    hashed = layer.hash ? await layer.hash(expected.algorithm, options.signal ? { signal: options.signal } : {}) : await hashBlob(layer, expected, options.signal);
   } catch (e) {
     if (options.signal?.aborted) throw options.signal.reason;
     throw toStrataError(e, where, 'io');

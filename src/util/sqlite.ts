@@ -8,14 +8,18 @@
  * handle reachable until exit means none is collected then. Only on Node 24
  * and later, where the bug is; the cost is a few small objects per database.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyRequire } from './lazy-require.js';
+
+/** Loaded when a database is opened: a scan without one (or `strata --version`) does not load the addon. */
+const sqlite = lazyRequire<typeof Database>('better-sqlite3');
 
 const PIN = Number(process.versions.node.split('.')[0]) >= 24;
 const pinned: object[] = [];
 
 /** A Database or Statement (on Node >= 24 only). */
 export function openDatabase(source: string | Buffer, options?: Database.Options): Database.Database {
-  const db = new Database(source, options);
+  const db = new (sqlite())(source, options);
   if (PIN) {
     pinned.push(db);
     const prepare = db.prepare.bind(db);
