@@ -25,7 +25,12 @@ const result = await build({
   external: [
     'better-sqlite3',
     'zstd-napi',
-    // Optional peers @cyclonedx/cyclonedx-library looks for at run time (and does without).
+    // Imported with import() only for a proxy or --insecure (util/http-proxy.ts). Bundled, esbuild's
+    // chunk for this CommonJS package exports only `default`, and the named imports come out undefined.
+    'undici',
+    // Finds its JSON schemas relative to its own files (__dirname): loaded from node_modules,
+    // by the CycloneDX writer's chunk only. Then the optional peers it looks for at run time.
+    '@cyclonedx/cyclonedx-library',
     'ajv',
     'ajv-formats',
     'ajv-formats-draft2019',

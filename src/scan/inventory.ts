@@ -120,7 +120,10 @@ export async function inventoryOfImage(image: Image, options: InventoryOptions =
     const t0 = Date.now();
     await Promise.all(image.layers.map((layer) => prove(layer).catch(failing)));
     logger.debug(`${image.name}: inventory from cache`);
-    for (const layer of image.layers) options.progress?.layerDone(image, layer, 'cached');
+    for (const layer of image.layers) {
+      logger.debug(`layer ${layer.diffId}: in the cached inventory`);
+      options.progress?.layerDone(image, layer, 'cached');
+    }
     return { ...whole, layers: image.layers.map((l) => ({ diffId: l.diffId, cached: true, ms: Date.now() - t0 })) };
   }
 
