@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
@@ -260,12 +260,7 @@ export class TarStore implements LocalStore {
  * collection as in hashing, on the 100 MB test image).
  */
 async function hashRange(file: string, start: number, length: number, algorithm: string, where: ErrorWhere, signal?: AbortSignal): Promise<BlobHash> {
-  let fh;
-  try {
-    fh = await open(file, 'r');
-  } catch (e) {
-    throw toStrataError(e, where, 'io');
-  }
+  const fh = await openFile(file, where);
   try {
     const hash = createHash(algorithm);
     const buffers = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)] as const;
@@ -296,13 +291,16 @@ function withSignal(stream: Readable, signal: AbortSignal | undefined): Readable
   return signal ? addAbortSignal(signal, stream) : stream;
 }
 
-async function fileHead(file: string, length: number, where: ErrorWhere): Promise<Buffer> {
-  let fh;
+async function openFile(file: string, where: ErrorWhere): Promise<FileHandle> {
   try {
-    fh = await open(file, 'r');
+    return await open(file, 'r');
   } catch (e) {
     throw toStrataError(e, where, 'io');
   }
+}
+
+async function fileHead(file: string, length: number, where: ErrorWhere): Promise<Buffer> {
+  const fh = await openFile(file, where);
   try {
     const buf = Buffer.alloc(length);
     const { bytesRead } = await fh.read(buf, 0, length, 0);
