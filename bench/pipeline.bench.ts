@@ -6,8 +6,10 @@
  *   <= 1.2 x floor + 0.3 s; the same with the database (issue 7);
  * - inventory vs acquisition alone (walking the layers with a visitor that
  *   wants nothing): issue 5's goal <= +10 %;
- * - warm rescan (every layer from the cache): issue 3's goal <= 0.15 s plus
- *   the rest of the pipeline, whose cost is the CLI start measured alone;
+ * - warm rescan (every layer from the cache; the layout's blobs are still
+ *   hashed, the proof a cached answer needs): issue 3's goal <= 0.15 s in
+ *   process; the whole command within 0.15 s of a bare `node -e 0` (issue
+ *   11), and `strata --version` beside the same baseline;
  * - matching throughput against the full database: issue 11's goal >= 200k
  *   packages/s; the baseline is the raw package-row reads of the same packages;
  * - the first match in a fresh process (library load, database open,
@@ -106,9 +108,11 @@ async function warmRescan(layout: string): Promise<BenchFigure[]> {
     const args = ['image', '--input', `${layout}:12`, '--cache-dir', dir, '-f', 'json', '-o', '/dev/null', '-q', '--skip-db-update', '--db', '/nonexistent/strata.db'];
     const cli = bestRun(RUNS, 'node', [CLI, ...args]);
     const start = bestRun(RUNS, 'node', [CLI, '--version']);
+    const node = bestRun(RUNS, 'node', ['-e', '0']);
     return [
-      figure('warm rescan, inventory from the layer cache (in process)', warm, 's', null, '<= 0.15 s', warm <= 0.15),
-      figure('warm rescan, whole strata image command', cli.seconds, 's', start.seconds, '<= 0.15 s + the CLI start (baseline)', cli.seconds <= start.seconds + 0.15),
+      figure('warm rescan, inventory from the cache, layer blobs hashed (in process)', warm, 's', null, '<= 0.15 s', warm <= 0.15),
+      figure('strata --version', start.seconds, 's', node.seconds, 'baseline: node -e 0'),
+      figure('warm rescan, whole strata image command', cli.seconds, 's', node.seconds, '<= node -e 0 + 0.15 s (issue 11)', cli.seconds <= node.seconds + 0.15),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -4,10 +4,10 @@
  */
 export * from './core/index.js';
 export * from './image/index.js';
-export { walkLayer, walkDirectory, listImageFiles, LayerStack, type WalkLayerOptions, type WalkDirectoryOptions } from './layer/index.js';
+export { proveLayerBlob, walkLayer, walkDirectory, listImageFiles, LayerStack, type WalkLayerOptions, type WalkDirectoryOptions } from './layer/index.js';
 export { SCANNERS } from './inventory/registry.js';
 export { inventoryFromFiles, type InMemoryFile } from './inventory/from-files.js';
-export { LayerCache, defaultCacheDir } from './cache/layer-cache.js';
+export { LayerCache, defaultCacheDir, type InventoryKey, type LayerKey } from './cache/layer-cache.js';
 export { inventoryOfImage, type InventoryOptions, type ImageInventory, type ProgressSink } from './scan/inventory.js';
 export { scanImage, scanInventory, type ScanOptions } from './scan/scan.js';
 export { scanTargets, notifyResults, defaultParallel, type ScanTarget, type BatchOutcome, type NotifyOptions } from './scan/batch.js';

@@ -53,8 +53,29 @@ export interface Layer {
   readonly size: number;
   /** The `created_by` line of the history entry that made this layer. */
   readonly createdBy?: string;
+  /**
+   * True when the source serves the blob by `digest` and fails any read
+   * whose bytes do not hash to it (a registry): the digest alone then names
+   * the bytes, and a cache may answer for the layer without reading it.
+   * Otherwise (files on a disk: an OCI layout, an archive) the digest is only
+   * a claim about bytes that may have changed or been mislabelled, and a
+   * cached answer must be proven by hashing the bytes first.
+   */
+  readonly contentAddressed?: boolean;
   /** The raw blob bytes. The caller verifies `digest` while reading. */
   open(options?: OpenOptions): Promise<Readable>;
+  /**
+   * The blob's digest with `algorithm` and its length, as `open()` would
+   * give them but faster (local files: positioned reads, no stream). Only a
+   * speed-up: without it the digest is computed over `open()`.
+   */
+  hash?(algorithm: string, options?: OpenOptions): Promise<BlobHash>;
+}
+
+export interface BlobHash {
+  /** `algorithm:hex` */
+  digest: string;
+  bytes: number;
 }
 
 export type ImageSourceKind = 'registry' | 'docker-archive' | 'oci-archive' | 'oci-layout' | 'rootfs';

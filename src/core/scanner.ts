@@ -62,7 +62,7 @@ export interface CollectOutput {
 export interface Scanner<T = unknown> {
   /** `os-release`, `dpkg`, `apk`, `rpm`, `npm`, `python`, `go-binary`, … */
   readonly id: string;
-  /** Bump when parse output changes: invalidates cached layer analyses. */
+  /** Bump when parse or collect output changes: invalidates cached layer analyses and image inventories. */
   readonly version: number;
   /** `distro` scanners run first; their answer is in CollectContext.distro for the others. */
   readonly kind: 'distro' | 'os' | 'lang';

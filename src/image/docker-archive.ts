@@ -7,7 +7,6 @@
  * never extracted. An archive with several images needs a selector (a RepoTag
  * or `@N`); without one the error lists them.
  */
-import { createHash } from 'node:crypto';
 import { StrataError, type ErrorWhere } from '../core/errors.js';
 import type { Image, Layer, OpenOptions } from '../core/image.js';
 import { silentLogger, type Logger } from '../core/log.js';
@@ -103,12 +102,6 @@ const MEDIA_TYPE_FOR: Record<Compression, string> = {
   zstd: MediaTypes.dockerLayerZstd,
 };
 
-async function hashMember(store: TarStore, name: string, where: ErrorWhere): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of await store.open(name, where)) h.update(chunk as Buffer);
-  return `sha256:${h.digest('hex')}`;
-}
-
 /**
  * Docker 25+ archives also carry an OCI index; the manifest whose config is
  * ours gives the image its manifest digest. Older archives have none.
@@ -159,7 +152,7 @@ export async function dockerArchiveFromStore(store: TarStore, options: LocalImag
       let digest: string;
       if (source?.digest && isDigest(source.digest)) digest = source.digest;
       else if (compression === 'none') digest = diffId; // an uncompressed layer's blob is its diff
-      else digest = digestFromBlobPath(member) ?? (await hashMember(store, member, layerWhere));
+      else digest = digestFromBlobPath(member) ?? (await store.hash(member, 'sha256', layerWhere)).digest;
       const line = createdBy[index];
       layers.push({
         index,
@@ -169,6 +162,7 @@ export async function dockerArchiveFromStore(store: TarStore, options: LocalImag
         size,
         ...(line !== undefined ? { createdBy: line } : {}),
         open: (opts?: OpenOptions) => store.open(member, { ...where, layer: digest }, opts?.signal),
+        hash: (algorithm: string, opts?: OpenOptions) => store.hash(member, algorithm, { ...where, layer: digest }, opts?.signal),
       });
     }
     const digest = await manifestDigestFromIndex(store, configDigest, where, logger);

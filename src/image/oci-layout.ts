@@ -162,7 +162,11 @@ export async function ociImageFromStore(
       if (size !== d.size) {
         throw new StrataError('digest-mismatch', `layer blob is ${size} bytes, the manifest says ${d.size}`, layerWhere);
       }
-      layers.push({ ...d, open: (opts?: OpenOptions) => store.open(name, layerWhere, opts?.signal) });
+      layers.push({
+        ...d,
+        open: (opts?: OpenOptions) => store.open(name, layerWhere, opts?.signal),
+        hash: (algorithm: string, opts?: OpenOptions) => store.hash(name, algorithm, layerWhere, opts?.signal),
+      });
     }
     const platform = configPlatform(config) ?? chosen.platform;
     if (explicit && chosen === top && candidates.length === 1) assertPlatform(platform, explicit, where);

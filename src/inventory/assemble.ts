@@ -10,6 +10,12 @@ import { isStrataError } from '../core/errors.js';
 import { type LayerChange, LayerStack, changesOf } from '../layer/whiteout.js';
 import type { FileResult, LayerAnalysis } from './analyze.js';
 
+/**
+ * Bump when what assembleInventory makes of the same analyses changes (the
+ * inventory cache keys on it, with the scanners' versions).
+ */
+export const INVENTORY_FORMAT = 1;
+
 export interface AnalysedLayer {
   ref: LayerRef;
   analysis: LayerAnalysis;

@@ -2,10 +2,18 @@
  * Package URLs (https://github.com/package-url/purl-spec) for every package
  * Strata reports, built with packageurl-js so encoding follows the spec.
  */
-import { PackageURL } from 'packageurl-js';
+import type * as Purl from 'packageurl-js';
 import { osPurlTypeOf } from '../core/distros.js';
 import type { OsPackageType } from '../core/ecosystem.js';
 import type { Distro } from '../core/package.js';
+import { lazyRequire } from '../util/lazy-require.js';
+
+/**
+ * Loaded with the first purl built: packageurl-js makes an Intl.Collator when
+ * it loads (ICU data: 20–180 ms here), which a scan whose inventory comes
+ * from the cache never needs.
+ */
+const packageUrl = lazyRequire<typeof Purl>('packageurl-js');
 
 export interface PurlParts {
   type: string;
@@ -21,7 +29,7 @@ export function purl(parts: PurlParts): string {
   for (const [k, v] of Object.entries(parts.qualifiers ?? {})) {
     if (v !== undefined && v !== '') qualifiers[k] = v;
   }
-  return new PackageURL(
+  return new (packageUrl().PackageURL)(
     parts.type,
     parts.namespace || undefined,
     parts.name,

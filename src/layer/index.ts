@@ -26,7 +26,7 @@
  * listImageFiles(image, options): path → FileEntry of the stacked image.
  * LayerStack: the stacking rules alone, for any per-path payload.
  */
-export { walkLayer, type WalkLayerOptions } from './walk-layer.js';
+export { proveLayerBlob, walkLayer, type WalkLayerOptions } from './walk-layer.js';
 export { walkDirectory, type WalkDirectoryOptions } from './walk-directory.js';
 export { listImageFiles, ChangeRecorder, IMPLIED_DIR_MODE, type ListImageFilesOptions } from './files.js';
 export { LayerStack, changesOf, MAX_SYMLINK_HOPS, type LayerChange, type StackEntry, type LayerStackOptions } from './whiteout.js';

@@ -13,7 +13,7 @@ import type { LayerStats, LayerVisitor } from '../core/file.js';
 import type { Layer } from '../core/image.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { type Compression, type ZstdDecoder, createDecompressor, decompressionError, detectCompression, peek } from './decompress.js';
-import { checkDigest, expectDigest, finishHash, newHash } from './digest.js';
+import { checkDigest, expectDigest, finishHash, newHash, type ExpectedDigest } from './digest.js';
 import { LayerEntries } from './layer-entries.js';
 import { formatBytes, resolveLimits, type LayerLimits } from './limits.js';
 import { TarReader } from './tar.js';
@@ -125,6 +125,46 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
 }
 
 /**
+ * Hashes the whole blob of `layer` (compressed bytes only; nothing is
+ * decompressed or parsed) and fails with `digest-mismatch` unless it is
+ * `layer.size` bytes whose digest is `layer.digest`. What a cached analysis of
+ * a layer whose source is not content-addressed rests on (scan/inventory.ts):
+ * the same proof a read would give, at the cost of hashing, not walking.
+ */
+export async function proveLayerBlob(layer: Layer, options: { imageName?: string; signal?: AbortSignal } = {}): Promise<void> {
+  const where: ErrorWhere = { ...(options.imageName ? { image: options.imageName } : {}), layer: layer.digest };
+  const expected = expectDigest(layer.digest, 'layer digest', where);
+  let hashed: { digest: string; bytes: number };
+  try {
+    hashed = layer.hash ? await layer.hash(expected.algorithm, options.signal ? { signal: options.signal } : {}) : await hashBlob(layer, expected, options.signal);
+  } catch (e) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw toStrataError(e, where, 'io');
+  }
+  if (layer.size >= 0 && hashed.bytes !== layer.size) {
+    throw new StrataError('digest-mismatch', `layer blob is ${hashed.bytes > layer.size ? 'larger' : 'smaller'} than the ${layer.size} bytes the manifest declares`, where);
+  }
+  checkDigest(hashed.digest, expected, 'layer blob digest', where);
+}
+
+/** Digest and length of a layer's blob, reading at most `limit` bytes (then `bytes` is past the limit and the digest partial). */
+async function hashBlob(layer: Layer, expected: ExpectedDigest, signal: AbortSignal | undefined, limit = Infinity): Promise<{ digest: string; bytes: number }> {
+  const hash = newHash(expected);
+  let bytes = 0;
+  const blob = await layer.open(signal ? { signal } : {});
+  try {
+    for await (const chunk of blob as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > limit) break;
+      hash.update(chunk);
+    }
+  } finally {
+    blob.destroy();
+  }
+  return { digest: finishHash(hash, expected), bytes };
+}
+
+/**
  * After a `corrupt` error: hashes the whole blob once more (compressed bytes
  * only, at most its declared size) and returns a `digest-mismatch` error when
  * the blob is not the one the manifest names. Undefined when the digest
@@ -133,25 +173,15 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
  */
 async function damagedBlob(
   layer: Layer,
-  expected: ReturnType<typeof expectDigest>,
+  expected: ExpectedDigest,
   where: ErrorWhere,
   original: StrataError,
   signal: AbortSignal | undefined,
 ): Promise<StrataError | undefined> {
   if (layer.size < 0) return undefined;
   try {
-    const hash = newHash(expected);
-    let bytes = 0;
-    const blob = await layer.open(signal ? { signal } : {});
-    for await (const chunk of blob as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      if (bytes > layer.size) break;
-      hash.update(chunk);
-    }
-    blob.destroy();
-    if (bytes !== layer.size) return undefined;
-    const actual = finishHash(hash, expected);
-    if (actual === expected.digest) return undefined;
+    const { digest: actual, bytes } = await hashBlob(layer, expected, signal, layer.size);
+    if (bytes !== layer.size || actual === expected.digest) return undefined;
     return new StrataError('digest-mismatch', `layer blob digest mismatch: expected ${expected.digest}, actual ${actual} (the blob is damaged: ${original.detail})`, where, {
       cause: original,
     });

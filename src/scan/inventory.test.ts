@@ -1,7 +1,8 @@
 /**
  * inventoryOfImage across images of one process: a layer two images share
- * is read once, but one image's damaged copy is no verdict on the other's;
- * and an image whose layer fails stops reading its other layers.
+ * is read once, but one image's damaged copy is no verdict on the other's,
+ * and another image's read stands for a local copy only once that copy
+ * hashes right; an image whose layer fails stops reading its other layers.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -70,10 +71,10 @@ describe('inventoryOfImage', () => {
     expect(bLayer.opened).toBe(1);
   });
 
-  it('a shared layer that reads fine is read once for both images', async () => {
+  it('a shared registry layer that reads fine is read once for both images', async () => {
     const tar = await appTar();
-    const first = layer(0, tar);
-    const second = layer(0, tar);
+    const first = Object.assign(layer(0, tar), { contentAddressed: true });
+    const second = Object.assign(layer(0, tar), { contentAddressed: true });
     const limiter = new Limiter(2);
     const [x, y] = await Promise.all([
       inventoryOfImage(image('x', [first]), { cache: null, limiter }),
@@ -82,6 +83,28 @@ describe('inventoryOfImage', () => {
     expect(x.packages.map((p) => p.name)).toEqual(['shared-app']);
     expect(y.packages.map((p) => p.name)).toEqual(['shared-app']);
     expect(first.opened + second.opened).toBe(1);
+  });
+
+  it("a local layer waiting for another image's read of it is walked once, but its own copy is hashed before the shared analysis stands for it", async () => {
+    const tar = await appTar();
+    const good = gzipSync(tar);
+    const fake = Buffer.from(good);
+    fake[4] = (fake[4] ?? 0) ^ 0xff; // same size, other bytes: claims the layer's digest falsely
+    const first = layer(0, tar);
+    const second = layer(0, tar);
+    const third = layer(0, tar, fake);
+    const limiter = new Limiter(2);
+    const [x, y, z] = await Promise.allSettled([
+      inventoryOfImage(image('x', [first]), { cache: null, limiter }),
+      inventoryOfImage(image('y', [second]), { cache: null, limiter }),
+      inventoryOfImage(image('fake', [third]), { cache: null, limiter }),
+    ]);
+    expect([x.status, y.status]).toEqual(['fulfilled', 'fulfilled']);
+    expect([first.opened, second.opened]).toEqual([1, 1]);
+    expect(z.status).toBe('rejected');
+    const err = (z as PromiseRejectedResult).reason as StrataError;
+    expect(err.code).toBe('digest-mismatch');
+    expect(err.message).toMatch(new RegExp(`^image fake, layer ${third.digest}: layer blob digest mismatch`));
   });
 
   it('the first failing layer stops the image: a layer still being read is abandoned, a queued one never opened', async () => {

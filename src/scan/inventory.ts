@@ -1,7 +1,10 @@
 /**
  * Image → Inventory: walks each layer once (or takes its analysis from the
  * layer cache), runs the scanners over the files they want, then assembles
- * the final inventory with whiteouts applied and layer provenance.
+ * the final inventory with whiteouts applied and layer provenance. An image
+ * whose layers were all seen before takes its assembled inventory from the
+ * cache. Nothing cached stands for a layer until its bytes are proven to be
+ * the ones analysed (see `prove`).
  */
 import { isStrataError, StrataError, toStrataError } from '../core/errors.js';
 import type { LayerStats } from '../core/file.js';
@@ -10,11 +13,11 @@ import type { Logger } from '../core/log.js';
 import { silentLogger } from '../core/log.js';
 import type { Inventory } from '../core/package.js';
 import type { LayerRef, Scanner } from '../core/scanner.js';
-import type { LayerCache } from '../cache/layer-cache.js';
+import type { InventoryKey, LayerCache } from '../cache/layer-cache.js';
 import { type LayerAnalysis, LayerAnalyzer } from '../inventory/analyze.js';
 import { type AnalysedLayer, assembleInventory } from '../inventory/assemble.js';
 import { SCANNERS, scannersFingerprint } from '../inventory/registry.js';
-import { walkDirectory, walkLayer } from '../layer/index.js';
+import { proveLayerBlob, walkDirectory, walkLayer } from '../layer/index.js';
 import { Limiter } from '../util/limiter.js';
 
 /** Receives per-layer progress for the TTY display. */
@@ -79,6 +82,7 @@ export async function inventoryOfImage(image: Image, options: InventoryOptions =
 
   const fingerprint = scannersFingerprint(scanners);
   const limiter = options.limiter ?? new Limiter(3);
+  const cache = options.cache ?? undefined;
   // The first layer that fails fails the image: stop reading its other layers
   // instead of decompressing them for a result nobody will see.
   const failed = new AbortController();
@@ -87,30 +91,51 @@ export async function inventoryOfImage(image: Image, options: InventoryOptions =
   options.progress?.imageStart?.(image);
 
   /**
+   * Before an analysis this process did not make from this image's bytes (a
+   * cache entry, or another image's read) stands for `layer`: proof that this
+   * image's copy is those bytes. A content-addressed blob is (a registry
+   * serves it by digest, and any read of it is verified); local files are
+   * hashed, since their digest is the image's claim, not the bytes' (a file
+   * can be changed, or a fake image can name a real image's digests).
+   * Remembering a file's verified hash by path, size and times would skip
+   * that read but rest on metadata anyone with write access can keep, so a
+   * warm scan of a local image hashes its layers: the cost of a sound hit.
+   */
+  const prove = async (layer: Layer): Promise<void> => {
+    if (layer.contentAddressed) return;
+    await limiter.run(() => proveLayerBlob(layer, { imageName: image.name, signal }));
+  };
+  const failing = (e: unknown): never => {
+    failed.abort(e);
+    throw e;
+  };
+
+  const inventoryKey: InventoryKey = {
+    layers: image.layers.map((l) => ({ digest: l.digest, diffId: l.diffId, ...(l.createdBy !== undefined ? { createdBy: l.createdBy } : {}) })),
+    fingerprint,
+    keepOsOwned: options.keepOsOwned ?? false,
+  };
+  const whole = cache ? await cache.getInventory(inventoryKey) : undefined;
+  if (whole) {
+    const t0 = Date.now();
+    await Promise.all(image.layers.map((layer) => prove(layer).catch(failing)));
+    logger.debug(`${image.name}: inventory from cache`);
+    for (const layer of image.layers) {
+      logger.debug(`layer ${layer.diffId}: in the cached inventory`);
+      options.progress?.layerDone(image, layer, 'cached');
+    }
+    return { ...whole, layers: image.layers.map((l) => ({ diffId: l.diffId, cached: true, ms: Date.now() - t0 })) };
+  }
+
+  /**
    * Reads this image's copy of `layer` and caches the analysis once it
    * verified. Other images of this process wait for the read (see inFlight)
    * until the analysis is in the cache, where they would find it next.
    */
   const read = (layer: Layer, key: string) => {
-    const job = limiter.run(async () => {
-      try {
-        return await analyseLayer(image, layer, scanners, own);
-      } catch (e) {
-        // Before the slot is handed on: a layer queued behind this one must not start.
-        failed.abort(e);
-        throw e;
-      }
-    });
-    const cache = options.cache;
-    const stored = job
-      .then(({ analysis }) =>
-        cache?.put(layer.diffId, fingerprint, analysis).catch((e: unknown) => {
-          if (unwritableCaches.has(cache)) return;
-          unwritableCaches.add(cache);
-          logger.warn(`could not write the layer cache (the scan goes on without it): ${e instanceof Error ? e.message : String(e)}`);
-        }),
-      )
-      .catch(() => undefined);
+    // Before the slot is handed on (failing aborts): a layer queued behind this one must not start.
+    const job = limiter.run(() => analyseLayer(image, layer, scanners, own).catch(failing));
+    const stored = job.then(({ analysis }) => cache?.put(layer, fingerprint, analysis).catch((e: unknown) => warnUnwritable(cache, e, logger))).catch(() => undefined);
     if (!inFlight.has(key)) {
       inFlight.set(key, job);
       void stored.finally(() => {
@@ -126,33 +151,36 @@ export async function inventoryOfImage(image: Image, options: InventoryOptions =
       const ref: LayerRef = { index: layer.index, diffId: layer.diffId, digest: layer.digest, createdBy: layer.createdBy };
       const t0 = Date.now();
       try {
-        const cached = options.cache ? await options.cache.get(layer.diffId, fingerprint) : undefined;
+        const cached = cache ? await cache.get(layer, fingerprint) : undefined;
         if (cached) {
+          await prove(layer);
           logger.debug(`layer ${layer.diffId}: analysis from cache`);
           options.progress?.layerDone(image, layer, 'cached');
           outcomes[layer.index] = { diffId: layer.diffId, cached: true, ms: Date.now() - t0 };
           return { ref, analysis: cached };
         }
-        const key = `${layer.diffId}\n${fingerprint}`;
+        const key = `${layer.digest}\n${layer.diffId}\n${fingerprint}`;
         const job = inFlight.get(key);
         let result: { analysis: LayerAnalysis; stats?: LayerStats } | undefined;
         if (job) {
           try {
             result = await job;
-            options.progress?.layerDone(image, layer, 'cached');
           } catch {
             // Another image's copy of this layer failed (its damaged blob, or
             // that image was given up): that is no verdict on this image's
             // copy, so read this one.
             logger.debug(`layer ${layer.diffId}: the other image reading it failed; reading this image's copy`);
           }
+          if (result) {
+            await prove(layer);
+            options.progress?.layerDone(image, layer, 'cached');
+          }
         }
         result ??= await read(layer, key);
         outcomes[layer.index] = { diffId: layer.diffId, cached: false, stats: result.stats, ms: Date.now() - t0 };
         return { ref, analysis: result.analysis };
       } catch (e) {
-        failed.abort(e);
-        throw e;
+        return failing(e);
       }
     }),
   );
@@ -162,7 +190,15 @@ export async function inventoryOfImage(image: Image, options: InventoryOptions =
   } catch (e) {
     throw toStrataError(e, { image: image.name }, 'unsafe');
   }
+  await cache?.putInventory(inventoryKey, inventory).catch((e: unknown) => warnUnwritable(cache, e, logger));
   return { ...inventory, layers: outcomes };
+}
+
+/** One warning per cache and process, not one per layer: the scan goes on without the cache. */
+function warnUnwritable(cache: LayerCache, e: unknown, logger: Logger): void {
+  if (unwritableCaches.has(cache)) return;
+  unwritableCaches.add(cache);
+  logger.warn(`could not write the layer cache (the scan goes on without it): ${e instanceof Error ? e.message : String(e)}`);
 }
 
 async function analyseLayer(

@@ -10,7 +10,11 @@
  * a long-running process that opens and closes databases stays flat. Only on
  * Node 24 and later, where the bug is (STRATA_SQLITE_PIN=1 forces it, for tests).
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyRequire } from './lazy-require.js';
+
+/** Loaded when a database is opened: a scan without one (or `strata --version`) does not load the addon. */
+const sqlite = lazyRequire<typeof Database>('better-sqlite3');
 
 const PIN = process.env.STRATA_SQLITE_PIN === '1' || Number(process.versions.node.split('.')[0]) >= 24;
 /** Per open database, the objects kept reachable until it closes. */
@@ -25,7 +29,7 @@ export function pinnedHandles(): number {
 
 /** A Database whose handles stay reachable while it is open (on Node >= 24 only). */
 export function openDatabase(source: string | Buffer, options?: Database.Options): Database.Database {
-  const db = new Database(source, options);
+  const db = new (sqlite())(source, options);
   if (!PIN) return db;
   const own = new Set<object>();
   pinned.set(db, own);

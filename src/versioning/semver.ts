@@ -5,18 +5,22 @@
  * MAX_SAFE_INTEGER limits). Parsed versions are cached because node-semver
  * parses on every call.
  */
-import semverLib from 'semver';
+import type SemverModule from 'semver';
 import type { Ordering, VersionScheme } from '../core/version.js';
+import { lazyRequire } from '../util/lazy-require.js';
 import { invalidVersion } from './common.js';
 
-const CACHE_LIMIT = 10_000;
-const cache = new Map<string, semverLib.SemVer | null>();
+/** Loaded with the first npm version compared: node-semver builds its regexes as it loads, which `strata --version` need not pay. */
+const semverLib = lazyRequire<typeof SemverModule>('semver');
 
-function parse(v: string): semverLib.SemVer | null {
+const CACHE_LIMIT = 10_000;
+const cache = new Map<string, SemverModule.SemVer | null>();
+
+function parse(v: string): SemverModule.SemVer | null {
   let p = cache.get(v);
   if (p === undefined) {
     try {
-      p = new semverLib.SemVer(v);
+      p = new (semverLib().SemVer)(v);
     } catch {
       p = null;
     }

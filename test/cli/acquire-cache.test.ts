@@ -6,7 +6,9 @@
  * pushed with skopeo) GETs only its new layer; --no-cache GETs every layer;
  * `strata cache clean` empties the cache; two scans at once into one cache
  * directory both succeed and leave only complete entries. For local layouts,
- * a warm scan still succeeds after the layer blobs were overwritten.
+ * a warm scan hashes the layer blobs (a cached answer stands only for the
+ * bytes it was made from) and fails on overwritten ones; a damaged layer or
+ * inventory entry is a miss.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -132,17 +134,20 @@ describe('layer cache against the registry', () => {
 });
 
 describe('layer cache with local inputs', () => {
-  it('a warm scan of an OCI layout succeeds after its layer blobs were overwritten; a cold one fails on the digest', async () => {
+  it('a warm scan of an OCI layout hashes its layer blobs: overwritten ones fail on the digest, as a cold scan does', async () => {
     const layout = path.join(work, 'layout-copy');
     const layers = layoutLayers(debianImage().ociLayout);
     copyOciLayout(debianImage().ociLayout, layout, layers.map((l) => l.digest));
     const cache = path.join(work, 'local-cache');
     const first = okJson<JsonReport>(await runStrata(['image', '--input', layout, ...noDb(work), '--cache-dir', cache]));
-    // Same size, different bytes: any read of a layer now fails its digest check.
-    for (const l of layers) writeFileSync(path.join(layout, 'blobs', 'sha256', l.digest.slice(7)), Buffer.alloc(l.size));
     const warm = okJson<JsonReport>(await runStrata(['image', '--input', layout, ...noDb(work), '--cache-dir', cache]));
     expect(comparable(warm)).toBe(comparable(first));
-    expectCleanError(await runStrata(['image', '--input', layout, ...noDb(work), '--no-cache']), { mentions: [layout], matches: /digest|mismatch|corrupt/i });
+    // Same size, different bytes: the cache has an answer for these digests, but these bytes are not them.
+    const victim = layers[0] as { digest: string; size: number };
+    writeFileSync(path.join(layout, 'blobs', 'sha256', victim.digest.slice(7)), Buffer.alloc(victim.size));
+    for (const cacheArgs of [['--cache-dir', cache], ['--no-cache']]) {
+      expectCleanError(await runStrata(['image', '--input', layout, ...noDb(work), ...cacheArgs]), { mentions: [layout, victim.digest], matches: /digest mismatch/ });
+    }
   });
 
   /** A three-layer layout of small, different layers (an npm package each). */
@@ -166,6 +171,10 @@ describe('layer cache with local inputs', () => {
     const victimFile = path.join(cache, 'layers', victim);
     const diffId = (JSON.parse(readFileSync(victimFile, 'utf8')) as { diffId: string }).diffId;
     writeFileSync(victimFile, readFileSync(victimFile, 'utf8').slice(0, 40)); // cut mid-JSON, as a crash would
+    // The image's assembled inventory is cached too: damage it the same way, so the layers are looked at again.
+    const [inventory] = readdirSync(path.join(cache, 'inventories')) as [string];
+    const inventoryFile = path.join(cache, 'inventories', inventory);
+    writeFileSync(inventoryFile, readFileSync(inventoryFile, 'utf8').slice(0, 40));
     const run = await runStrata(['image', '--input', layout, ...noDb(work), '--cache-dir', cache, '--debug']);
     const second = okJson<JsonReport>(run);
     expect(comparable(second)).toBe(comparable(first));
@@ -173,6 +182,12 @@ describe('layer cache with local inputs', () => {
     expect(run.stderr).toMatch(new RegExp(`layer ${digestOf(diffId)}: gzip, \\d+ → \\d+ bytes`));
     expect(run.stderr.match(/analysis from cache/g)).toHaveLength(rest.length);
     expect((JSON.parse(readFileSync(victimFile, 'utf8')) as { diffId: string }).diffId).toBe(diffId);
+    expect(run.stderr).not.toMatch(/inventory from cache/);
+    // Rewritten too: the next scan takes the whole inventory from the cache, and reports the same.
+    const third = await runStrata(['image', '--input', layout, ...noDb(work), '--cache-dir', cache, '--debug']);
+    expect(comparable(okJson<JsonReport>(third))).toBe(comparable(first));
+    expect(third.stderr).toMatch(/inventory from cache/);
+    expect(third.stderr).not.toMatch(/analysis from cache|gzip, \d+ → /);
   });
 
   it('an unusable cache directory is one warning, and the scan goes on', async () => {

@@ -1,7 +1,8 @@
 /**
  * What `strata image` prints where: off a terminal nothing but the report on
  * stdout and only warnings on stderr; --quiet drops informational messages
- * but keeps warnings; --debug logs the work on each layer; on a terminal
+ * but keeps warnings; --debug logs the work on each layer (or the cached
+ * inventory); on a terminal
  * (a pseudo-terminal from util-linux's `script`) a progress display that
  * fits the terminal, cleared before the table report, and none with --quiet.
  */
@@ -75,7 +76,9 @@ describe('off a terminal', () => {
     expect(stderrLines(cold.stderr).every((l) => l.startsWith('[debug') || l.startsWith('warning: '))).toBe(true);
     const warm = await runStrata(['image', '--input', layout(), ...noDb(work), '--cache-dir', cache, '--debug']);
     okJson(warm);
-    for (const layer of layerRows()) expect(warm.stderr).toContain(`layer ${layer.diffId}: analysis from cache`);
+    // Every layer was seen: the image's assembled inventory comes from the cache (each layer blob hashed first).
+    expect(warm.stderr).toContain(`${layout()}: inventory from cache`);
+    for (const layer of layerRows()) expect(warm.stderr).toContain(`layer ${layer.diffId}: in the cached inventory`);
     const quietWarm = await runStrata(['image', '--input', layout(), ...noDb(work), '--cache-dir', cache]);
     expect(quietWarm.stderr).not.toContain('[debug');
   });

@@ -22,8 +22,8 @@ export interface CliOptions {
 }
 
 export function assertBuilt(): void {
-  if (!existsSync(path.join(REPO_ROOT, 'dist', 'cli', 'main.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` (npm test does) before these tests');
+  if (!existsSync(path.join(REPO_ROOT, 'dist', 'bundle', 'main.js'))) {
+    throw new Error('dist/bundle/ is missing: run `npm run build` (npm test does) before these tests');
   }
 }
 

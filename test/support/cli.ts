@@ -1,5 +1,5 @@
 /**
- * Runs the built `strata` command (bin/strata.js over dist/, as a user runs
+ * Runs the built `strata` command (bin/strata.js over the bundle in dist/bundle/, as a user runs
  * it) in a child process with an isolated environment: its own HOME, cache
  * and a fresh TMPDIR that is checked for leftovers after the run. A run that
  * outlives its timeout is killed and reported, so a hang fails the test
@@ -63,8 +63,8 @@ function listTree(root: string, rel = ''): string[] {
 }
 
 export function assertBuilt(): void {
-  if (!existsSync(path.join(REPO_ROOT, 'dist', 'cli', 'main.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first (`npm test` does)');
+  if (!existsSync(path.join(REPO_ROOT, 'dist', 'bundle', 'main.js'))) {
+    throw new Error('dist/bundle/ is missing: run `npm run build` first (`npm test` does)');
   }
 }
 

@@ -100,6 +100,8 @@ function registryImage(
   const where: ErrorWhere = { image: ref.name };
   const layers: Layer[] = describeLayers(manifest, config, where).map((d) => ({
     ...d,
+    // Blobs are fetched by their digest, and walkLayer refuses other bytes.
+    contentAddressed: true,
     open: (opts?: OpenOptions) => {
       const signal = anySignal(opts?.signal, imageSignal);
       return client.getBlob(ref.repository, d.digest, { size: d.size, where: { ...where, layer: d.digest }, ...(signal ? { signal } : {}) });

@@ -3,8 +3,12 @@
  * or of an application (`/opt/app/package.json`), and for a project root
  * the dependency names a lockfile's dev/direct analysis starts from.
  */
-import semver from 'semver';
+import type Semver from 'semver';
+import { lazyRequire } from '../../../util/lazy-require.js';
 import { isRecord, licenseList, str } from '../manifest-common.js';
+
+/** Only for versions PLAIN_SEMVER does not already accept. */
+const semver = lazyRequire<typeof Semver>('semver');
 
 export interface NpmManifest {
   name: string;
@@ -87,5 +91,5 @@ const PLAIN_SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /** A version a registry could have published (npm semver, loosely: `v1.2.3`, `=1.2.3` too); not a URL, path or git ref. */
 export function isRegistryVersion(version: string): boolean {
-  return PLAIN_SEMVER.test(version) || semver.valid(version, { loose: true }) !== null;
+  return PLAIN_SEMVER.test(version) || semver().valid(version, { loose: true }) !== null;
 }
