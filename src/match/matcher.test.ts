@@ -71,6 +71,12 @@ const ROWS: Row[] = [
     expect: [],
   },
   {
+    name: 'two versions of one package in one inventory are judged each at its own version',
+    packages: [deb('libssl3', '3.0.11-1~deb12u2', 'openssl'), { ...deb('libssl3', '3.0.11-1~deb12u3', 'openssl'), paths: ['other/var/lib/dpkg/status'] }],
+    store: { advisories: [adv({ id: 'DSA-5532-1', source: 'debian-dsa', package: 'openssl', aliases: ['CVE-2023-5363'], fixed: '3.0.11-1~deb12u3' })] },
+    expect: ['CVE-2023-5363 libssl3 fixed 3.0.11-1~deb12u3 UNKNOWN [DSA-5532-1]'],
+  },
+  {
     name: 'the source version is compared, not the binNMU binary version',
     packages: [deb('libcom-err2', '1.47.0-2+b2', 'e2fsprogs', '1.47.0-2')],
     store: { advisories: [adv({ id: 'CVE-2099-1', source: 'debian-cve-list', package: 'e2fsprogs', fixed: '1.47.0-2+b1' })] },
@@ -286,6 +292,14 @@ describe('matching rules on the in-memory store', () => {
     expect(outcome.findings).toHaveLength(3);
     // Three names: the source package (also one binary's name) and the two other binaries.
     expect(calls).toEqual(['lookup 3', 'vulnerabilities CVE-2099-20']);
+  });
+
+  it('the same store answers a second inventory at other versions afresh (what is remembered per package row is keyed by version)', async () => {
+    const store = new MemoryVulnStore({ advisories: [adv({ id: 'DSA-1-1', source: 'debian-dsa', package: 'bash', aliases: ['CVE-2099-22'], fixed: '5.2.15-2+deb12u1' })] });
+    const at = async (v: string) => (await matchInventory({ packages: [deb('bash', v)] }, store)).findings.map(line);
+    expect(await at('5.2.15-2')).toEqual(['CVE-2099-22 bash fixed 5.2.15-2+deb12u1 UNKNOWN [DSA-1-1]']);
+    expect(await at('5.2.15-2+deb12u1')).toEqual([]);
+    expect(await at('5.2.15-1')).toEqual(['CVE-2099-22 bash fixed 5.2.15-2+deb12u1 UNKNOWN [DSA-1-1]']);
   });
 
   it('the explanation names the deciding record, the lookup and the versions compared', async () => {

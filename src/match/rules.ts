@@ -69,12 +69,34 @@ export function sourcePriority(source: string): number {
   return distroSourcePriority(source) ?? DEFAULT_PRIORITY;
 }
 
+/**
+ * Which records may speak of a package under a lookup's name: `any` (the
+ * package's own name, the usual kind of name for its ecosystem), `source`
+ * (the source package: records not marked as naming binaries), `binary`
+ * (a binary's name: records marked as naming binaries), `binary-rpm` (the
+ * same, and rpm feeds' records, which name binaries without saying so).
+ */
+export type LookupAccepts = 'any' | 'source' | 'binary' | 'binary-rpm';
+
 /** One name and version a package is looked up by, and which records may speak of it under that name. */
 export interface Lookup {
   name: string;
   version: string;
   matchedBy: 'source-package' | 'package';
-  accepts(adv: StoredAdvisory): boolean;
+  accepts: LookupAccepts;
+}
+
+function accepts(lookup: Lookup, adv: StoredAdvisory): boolean {
+  switch (lookup.accepts) {
+    case 'any':
+      return true;
+    case 'source':
+      return adv.packageKind !== 'binary';
+    case 'binary':
+      return adv.packageKind === 'binary';
+    case 'binary-rpm':
+      return adv.packageKind === 'binary' || adv.packageKind === undefined;
+  }
 }
 
 /** What one record says about one lookup of a package. */
@@ -103,23 +125,14 @@ function unmatchableVersion(v: string): boolean {
 }
 
 export function lookupsFor(pkg: Package): Lookup[] {
-  if (pkg.kind !== 'os') {
-    return [{ name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: () => true }];
-  }
-  const rpmFamily = isRpmFamily(ecosystemFamily(pkg.ecosystem));
   const source = pkg.source;
-  if (!source || (source.name === pkg.name && source.version === pkg.version)) {
-    return [{ name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: () => true }];
+  if (pkg.kind !== 'os' || !source || (source.name === pkg.name && source.version === pkg.version)) {
+    return [{ name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: 'any' }];
   }
   return [
-    { name: source.name, version: source.version, matchedBy: 'source-package', accepts: (a) => a.packageKind !== 'binary' },
-    {
-      name: pkg.name,
-      version: pkg.version,
-      matchedBy: 'package',
-      // rpm feeds name binary packages without saying so; Debian-family feeds say `binary` when they do.
-      accepts: (a) => a.packageKind === 'binary' || (rpmFamily && a.packageKind === undefined),
-    },
+    { name: source.name, version: source.version, matchedBy: 'source-package', accepts: 'source' },
+    // rpm feeds name binary packages without saying so; Debian-family feeds say `binary` when they do.
+    { name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: isRpmFamily(ecosystemFamily(pkg.ecosystem)) ? 'binary-rpm' : 'binary' },
   ];
 }
 
@@ -160,6 +173,36 @@ function judge(adv: StoredAdvisory, lookup: Lookup, scheme: VersionScheme): Verd
 }
 
 /**
+ * What the records of one package row say about one lookup, per vulnerability
+ * id, remembered per row (the store hands out the same decoded row until it
+ * evicts it, and a new database gives new rows): a server re-matching many
+ * inventories judges a (package, version) once. Bounded per row.
+ */
+type Judged = ReadonlyArray<readonly [string, Verdict]>;
+const judgedRows = new WeakMap<readonly StoredAdvisory[], Map<string, Judged>>();
+const VERSIONS_PER_ROW = 32;
+
+function judgeLookup(advisories: readonly StoredAdvisory[], lookup: Lookup, scheme: VersionScheme, includeInformational: boolean): Judged {
+  const key = `${lookup.accepts}\u0000${lookup.matchedBy}\u0000${includeInformational ? 1 : 0}\u0000${lookup.version}`;
+  let byKey = judgedRows.get(advisories);
+  const known = byKey?.get(key);
+  if (known) return known;
+  const judged: Array<readonly [string, Verdict]> = [];
+  for (const adv of advisories) {
+    if (adv.withdrawn) continue;
+    if (adv.informational && !includeInformational) continue;
+    if (!accepts(lookup, adv)) continue;
+    const verdict = judge(adv, lookup, scheme);
+    if (!verdict) continue;
+    for (const id of adv.vulnIds) judged.push([id, verdict]);
+  }
+  if (!byKey) judgedRows.set(advisories, (byKey = new Map()));
+  if (byKey.size >= VERSIONS_PER_ROW) byKey.clear();
+  byKey.set(key, judged);
+  return judged;
+}
+
+/**
  * Every record about one package, judged and grouped by the vulnerability
  * it speaks for. Problems (a version the scheme rejects) go to `warnings`.
  */
@@ -177,17 +220,12 @@ export function judgePackage(
       warnings.add(`${pkg.ecosystem} package ${lookup.name}: version ${lookup.version} is not a valid ${scheme.id} version; not matched`);
       continue;
     }
-    for (const adv of snapshot.advisoriesFor({ ecosystem: pkg.ecosystem, name: lookup.name })) {
-      if (adv.withdrawn) continue;
-      if (adv.informational && !options.includeInformational) continue;
-      if (!lookup.accepts(adv)) continue;
-      const verdict = judge(adv, lookup, scheme);
-      if (!verdict) continue;
-      for (const id of adv.vulnIds) {
-        const list = byVuln.get(id);
-        if (list) list.push(verdict);
-        else byVuln.set(id, [verdict]);
-      }
+    const advisories = snapshot.advisoriesFor({ ecosystem: pkg.ecosystem, name: lookup.name });
+    if (advisories.length === 0) continue;
+    for (const [id, verdict] of judgeLookup(advisories, lookup, scheme, options.includeInformational === true)) {
+      const list = byVuln.get(id);
+      if (list) list.push(verdict);
+      else byVuln.set(id, [verdict]);
     }
   }
   return byVuln;

@@ -3,7 +3,8 @@
  * — is stored as a plain `fixed` column, the rest of the advisory as compact
  * JSON in `extra`, so the hundreds of thousands of Debian rows stay small.
  */
-import type { AffectedRange, Advisory, Severity, VulnStatus } from '../../core/advisory.js';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { AffectedRange, Advisory, Severity, StoredAdvisory, VulnStatus } from '../../core/advisory.js';
 
 export interface AdvisoryRow {
   ecosystem: string;
@@ -71,4 +72,17 @@ export function decodeAdvisory(row: AdvisoryRow, source: string): Advisory {
   };
   if (row.note !== null) a.statusNote = row.note;
   return a;
+}
+
+/**
+ * A package's advisories as its `package_row` holds them: JSON, raw-deflated
+ * (the JSON repeats field names and long texts per record; deflated it is a
+ * fifth of the size, and inflating a row costs less than parsing it).
+ */
+export function encodePackageRow(advisories: readonly StoredAdvisory[]): Buffer {
+  return deflateRawSync(JSON.stringify(advisories));
+}
+
+export function decodePackageRow(data: Buffer): StoredAdvisory[] {
+  return JSON.parse(inflateRawSync(data).toString('utf8')) as StoredAdvisory[];
 }

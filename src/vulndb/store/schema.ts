@@ -8,7 +8,7 @@
  * build copies an unchanged feed's rows from the previous file by rowid range.
  *
  * `package_row` is derived at the end of every build: one row per
- * (ecosystem, package) holding all of its advisories, decoded, with their
+ * (ecosystem, package) holding all of its advisories (codec.ts: deflated JSON), decoded, with their
  * feed's source and the vulnerability ids each speaks for (alias groups
  * resolved), so matching reads one row per package and asks nothing else.
  */
@@ -50,7 +50,7 @@ CREATE TABLE alias (feed INTEGER NOT NULL, id TEXT NOT NULL, alias TEXT NOT NULL
 CREATE TABLE cpe (feed INTEGER NOT NULL, vendor TEXT NOT NULL, product TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE ecosystem (feed INTEGER NOT NULL, ecosystem TEXT NOT NULL);
 CREATE TABLE alias_group (id TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE package_row (ecosystem TEXT NOT NULL, package TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (ecosystem, package)) WITHOUT ROWID;
+CREATE TABLE package_row (ecosystem TEXT NOT NULL, package TEXT NOT NULL, data BLOB NOT NULL);
 `;
 
 export const INDEXES = `
@@ -62,6 +62,9 @@ CREATE INDEX cpe_by_product ON cpe (vendor, product);
 CREATE INDEX ecosystem_by_name ON ecosystem (ecosystem);
 CREATE INDEX alias_group_by_grp ON alias_group (grp);
 `;
+
+/** Made after package_row is filled (a rowid table: its rows are large, which WITHOUT ROWID packs badly). */
+export const PACKAGE_ROW_INDEX = 'CREATE UNIQUE INDEX package_row_by_key ON package_row (ecosystem, package)';
 
 /** Tables whose rows belong to a feed and are copied by rowid range. */
 export const FEED_TABLES = ['advisory', 'vuln', 'alias', 'cpe', 'ecosystem'] as const;

@@ -24,7 +24,7 @@ import { StrataError } from '../../core/errors.js';
 import { LruCache } from '../../util/lru.js';
 import { normalizeEcosystem, normalizePackageName } from '../names.js';
 import { type AliasQueries, aliasQueries } from './aliases.js';
-import { type AdvisoryRow, decodeAdvisory } from './codec.js';
+import { type AdvisoryRow, decodeAdvisory, decodePackageRow } from './codec.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { snapshotOf } from './snapshot.js';
 
@@ -178,8 +178,8 @@ export class SqliteVulnStore implements VulnStore {
     const key = `${ecosystem}\u0000${name}`;
     let found = this.rows.get(key);
     if (found === undefined) {
-      const data = this.stmts.packageRow.get(ecosystem, name) as string | undefined;
-      found = data === undefined ? NONE : (JSON.parse(data) as StoredAdvisory[]);
+      const data = this.stmts.packageRow.get(ecosystem, name) as Buffer | undefined;
+      found = data === undefined ? NONE : decodePackageRow(data);
       this.rows.set(key, found);
     }
     return found;

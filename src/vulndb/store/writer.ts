@@ -6,8 +6,8 @@
  */
 import { type Database, openDatabase } from '../../util/sqlite.js';
 import type { CpeMatchRule, StoredAdvisory, VulnInfo } from '../../core/advisory.js';
-import { type AdvisoryRow, decodeAdvisory, encodeAdvisory } from './codec.js';
-import { FEED_TABLES, FEED_TABLE_COLUMNS, type FeedTable, INDEXES, SCHEMA_VERSION, TABLES } from './schema.js';
+import { type AdvisoryRow, decodeAdvisory, encodeAdvisory, encodePackageRow } from './codec.js';
+import { FEED_TABLES, FEED_TABLE_COLUMNS, type FeedTable, INDEXES, PACKAGE_ROW_INDEX, SCHEMA_VERSION, TABLES } from './schema.js';
 import type { FeedRecord } from '../source.js';
 import { aliasQueries } from './aliases.js';
 import { vulnIdsOf } from './vuln-ids.js';
@@ -205,7 +205,7 @@ export class DbWriter {
     let key: [string, string] | undefined;
     let group: StoredAdvisory[] = [];
     const flush = () => {
-      if (key && group.length) insert.run(key[0], key[1], JSON.stringify(group));
+      if (key && group.length) insert.run(key[0], key[1], encodePackageRow(group));
       group = [];
     };
     this.db.exec('BEGIN');
@@ -226,6 +226,7 @@ export class DbWriter {
     }
     flush();
     this.db.exec('COMMIT');
+    this.db.exec(PACKAGE_ROW_INDEX);
   }
 
   /**
