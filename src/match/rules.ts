@@ -196,7 +196,7 @@ function judgeLookup(advisories: readonly StoredAdvisory[], lookup: Lookup, sche
     if (!verdict) continue;
     for (const id of adv.vulnIds) judged.push([id, verdict]);
   }
-  if (!byKey) judgedRows.set(advisories, (byKey = new Map()));
+  if (!byKey) judgedRows.set(advisories, (byKey = new Map<string, Judged>()));
   if (byKey.size >= VERSIONS_PER_ROW) byKey.clear();
   byKey.set(key, judged);
   return judged;
