@@ -8,6 +8,7 @@ import type { Logger } from '../core/log.js';
 import { LayerCache, defaultCacheDir } from '../cache/layer-cache.js';
 import type { OpenImageOptions } from '../image/open.js';
 import type { MatchOptions } from '../match/matcher.js';
+import { parseDuration } from '../vulndb/paths.js';
 import { ExitCode } from './exit.js';
 import { credentialsFrom } from './scan-options.js';
 
@@ -22,12 +23,14 @@ export function matchOptionsFrom(flags: { cpeMatch?: boolean; includeInformation
 
 /** How to reach a registry: platform, credentials, --insecure. */
 export function imageOpenOptions(
-  flags: { platform?: string; insecure?: boolean; username?: string; password?: string },
+  flags: { platform?: string; insecure?: boolean; username?: string; password?: string; stallTimeout?: string },
   logger: Logger,
 ): OpenImageOptions {
   const credentials = credentialsFrom(flags);
+  const stallTimeoutMs = parseDuration(flags.stallTimeout ?? '30s');
   return {
     logger,
+    clientOptions: { stallTimeoutMs, requestTimeoutMs: stallTimeoutMs },
     ...(flags.platform ? { platform: flags.platform } : {}),
     ...(credentials ? { credentials } : {}),
     ...(flags.insecure ? { insecure: true } : {}),

@@ -13,8 +13,10 @@ import type { ScanResult } from '../core/result.js';
 import { openImage } from '../image/open.js';
 import { openRootfs } from '../image/rootfs.js';
 import { postWebhook, summarize } from '../notify/webhook.js';
+import { withDeadline } from '../scan/deadline.js';
 import { scanImage, scanInventory, type ScanOptions } from '../scan/scan.js';
 import { Limiter } from '../util/limiter.js';
+import { parseDuration } from '../vulndb/paths.js';
 import { openDatabaseForScan } from './database.js';
 import { TtyProgress } from './progress.js';
 import { writeReports } from './reports.js';
@@ -25,7 +27,7 @@ import { checkWebhookFlag, defaultParallel, type ImageFlags, type ScanFlags } fr
 /** One thing to scan: how to open it, and its name for messages. */
 interface Target {
   name: string;
-  open(): Promise<Image>;
+  open(signal?: AbortSignal): Promise<Image>;
 }
 
 /** Runs scans of every target and does everything that follows: reports, webhook, exit code. */
@@ -48,15 +50,17 @@ export async function runScans(targets: Target[], flags: ScanFlags, logger: Logg
   };
 
   const outcomes = await Promise.allSettled(
-    targets.map(async (t) => {
-      const image = await t.open();
-      try {
-        logger.debug(`scanning ${image.name} (${image.source}, ${image.layers.length} layers)`);
-        return await scanImage(image, options);
-      } finally {
-        await image.close();
-      }
-    }),
+    targets.map((t) =>
+      withDeadline(t.name, parseDuration(flags.timeout ?? '5m'), async (signal) => {
+        const image = await t.open(signal);
+        try {
+          logger.debug(`scanning ${image.name} (${image.source}, ${image.layers.length} layers)`);
+          return await scanImage(image, { ...options, signal });
+        } finally {
+          await image.close();
+        }
+      }),
+    ),
   );
   progress?.stop();
   db.store?.close();
@@ -125,8 +129,8 @@ export async function runImageCommand(refs: string[], flags: ImageFlags, logger:
   if (refs.length === 0 && inputs.length === 0) throw new StrataError('usage', 'name an image to scan (strata image REF, or --input FILE|DIR)');
   const common = imageOpenOptions(flags, logger);
   const targets: Target[] = [
-    ...refs.map((ref) => ({ name: ref, open: () => openImage(ref, common) })),
-    ...inputs.map((input) => ({ name: input, open: () => openImage(input, { ...common, from: 'local' as const }) })),
+    ...refs.map((ref) => ({ name: ref, open: (signal?: AbortSignal) => openImage(ref, { ...common, ...(signal ? { signal } : {}) }) })),
+    ...inputs.map((input) => ({ name: input, open: (signal?: AbortSignal) => openImage(input, { ...common, from: 'local' as const, ...(signal ? { signal } : {}) }) })),
   ];
   await runScans(targets, flags, logger);
 }
