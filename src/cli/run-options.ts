@@ -9,6 +9,8 @@ import { LayerCache, defaultCacheDir } from '../cache/layer-cache.js';
 import type { OpenImageOptions } from '../image/open.js';
 import type { MatchOptions } from '../match/matcher.js';
 import { parseDuration } from '../vulndb/paths.js';
+import type { ScanResult } from '../core/result.js';
+import { assertCompleteForGate } from '../scan/completeness.js';
 import { ExitCode } from './exit.js';
 import { credentialsFrom } from './scan-options.js';
 
@@ -38,6 +40,7 @@ export function imageOpenOptions(
 }
 
 /** The CI gate: `--exit-code N` (N ≠ 0) when findings remain after the filters. */
-export function exitOnFindings(flags: { exitCode?: number }, findings: number): void {
+export function exitOnFindings(flags: { exitCode?: number; allowIncomplete?: boolean }, findings: number, results: readonly ScanResult[] = []): void {
+  if (flags.exitCode !== undefined && flags.exitCode !== 0 && !flags.allowIncomplete) assertCompleteForGate(results);
   if (flags.exitCode !== undefined && flags.exitCode !== 0 && findings > 0) throw new ExitCode(flags.exitCode);
 }

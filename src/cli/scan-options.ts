@@ -40,6 +40,7 @@ export interface ScanFlags {
   githubSha?: string;
   githubRef?: string;
   timeout?: string;
+  allowIncomplete?: boolean;
   stallTimeout?: string;
 }
 
@@ -86,6 +87,7 @@ export function addScanOptions<C>(command: C): C {
     .option('-q, --quiet', 'no progress display and no informational messages')
     .option('--debug', 'log what Strata does (and stack traces of internal errors)')
     .option('--no-color', 'no colours in the table (also: NO_COLOR)')
+    .option('--allow-incomplete', 'let --exit-code pass a scan whose package list is incomplete (a package database or lockfile could not be read)')
     .option('--exit-code <n>', 'exit with N when findings remain after filters (errors always exit 2)', exitCodeArg)
     .option('-s, --severity <levels>', `only report these severities: ${SEVERITY_LEVELS.join(',')}`)
     .option('--ignore-unfixed', 'leave out findings that have no fixed version')

@@ -13,6 +13,7 @@ import type { ScanResult } from '../core/result.js';
 import { openImage } from '../image/open.js';
 import { openRootfs } from '../image/rootfs.js';
 import { postWebhook, summarize } from '../notify/webhook.js';
+import { incompleteWarnings } from '../scan/completeness.js';
 import { withDeadline } from '../scan/deadline.js';
 import { scanImage, scanInventory, type ScanOptions } from '../scan/scan.js';
 import { Limiter } from '../util/limiter.js';
@@ -77,13 +78,14 @@ export async function runScans(targets: Target[], flags: ScanFlags, logger: Logg
     for (const e of errors.slice(1)) process.stderr.write(`strata: error: ${e instanceof Error ? e.message : String(e)}\n`);
     throw errors[0];
   }
-  exitOnFindings(flags, results.reduce((n, r) => n + r.findings.length, 0));
+  exitOnFindings(flags, results.reduce((n, r) => n + r.findings.length, 0), results);
 }
 
 /** Reports and notifications for finished scans. */
 async function finish(results: ScanResult[], flags: ScanFlags, logger: Logger, targets = results.length): Promise<void> {
   if (results.length === 0) return;
   for (const r of results) for (const w of r.warnings) logger.debug(`${r.artifact.name}: ${w}`);
+  for (const r of results) for (const w of incompleteWarnings(r)) logger.warn(w);
   // Several targets asked for: the combined document, whichever of them failed.
   await writeReports(results, flags, targets > 1 ? { combined: true } : {});
   if (flags.webhook) {

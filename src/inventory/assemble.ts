@@ -9,6 +9,8 @@ import type { CollectContext, LayerRef, ParsedFile, Scanner, ScanView } from '..
 import { isStrataError } from '../core/errors.js';
 import { type LayerChange, LayerStack, changesOf } from '../layer/whiteout.js';
 import type { FileResult, LayerAnalysis } from './analyze.js';
+import { appendAll } from '../util/arrays.js';
+import { unreadOsDatabases } from './unread-databases.js';
 
 export interface AnalysedLayer {
   ref: LayerRef;
@@ -84,14 +86,15 @@ export function assembleInventory(
     }
   };
   const ctx: CollectContext = { skip: (item) => skipped.push(item) };
+  appendAll(skipped, unreadOsDatabases(stack, scanners, refs));
 
   const views = new Map<string, ScanView<unknown>>();
   for (const s of scanners) {
     const final = finals.get(s.id) as Map<string, Located>;
     for (const [path, { layer, result }] of final) {
-      if (result.e !== undefined) skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: result.e });
+      if (result.e !== undefined) skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: result.e, incomplete: true });
       if (result.o !== undefined) {
-        skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: `file too large to read (${result.o} bytes, limit ${s.maxBytes})` });
+        skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: `file too large to read (${result.o} bytes, limit ${s.maxBytes})`, incomplete: true });
       }
       for (const w of result.w ?? []) skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: w });
     }
@@ -110,11 +113,11 @@ export function assembleInventory(
     try {
       out = s.collect(view, ctx);
     } catch (e) {
-      skipped.push({ scanner: s.id, reason: `scanner failed: ${e instanceof Error ? e.message : String(e)}` });
+      skipped.push({ scanner: s.id, reason: `scanner failed: ${e instanceof Error ? e.message : String(e)}`, incomplete: true });
       continue;
     }
     if (out.distro && !distro) distro = out.distro;
-    if (out.packages) packages.push(...out.packages);
+    if (out.packages) appendAll(packages, out.packages);
   }
 
   const attributed = attributeOsOwned(packages, resolve, options.keepOsOwned ?? false);
@@ -205,18 +208,20 @@ function attributeOsOwned(packages: Package[], resolve: (p: string) => string | 
 /** The same package found in several places is one package with several paths. */
 function mergeDuplicates(packages: Package[], layerIndex: ReadonlyMap<string, number>): Package[] {
   const position = (p: Package) => (p.layer === undefined ? Number.MAX_SAFE_INTEGER : (layerIndex.get(p.layer) ?? Number.MAX_SAFE_INTEGER));
-  const byKey = new Map<string, Package>();
+  const byKey = new Map<string, { pkg: Package; paths: Set<string> }>();
   for (const p of packages) {
     const key = `${p.kind}\u0000${p.ecosystem}\u0000${p.purl}`;
     const seen = byKey.get(key);
     if (!seen) {
-      byKey.set(key, { ...p, paths: [...p.paths] });
+      byKey.set(key, { pkg: { ...p }, paths: new Set(p.paths) });
       continue;
     }
-    for (const path of p.paths) if (!seen.paths.includes(path)) seen.paths.push(path);
-    seen.paths.sort();
+    // A Set, sorted once at the end: 130,000 copies of one package.json must not cost 130,000² steps.
+    for (const path of p.paths) seen.paths.add(path);
     // The package arrived with the lowest layer that has any copy of it.
-    if (position(p) < position(seen)) seen.layer = p.layer;
+    if (position(p) < position(seen.pkg)) seen.pkg.layer = p.layer;
   }
-  return [...byKey.values()];
+  const out: Package[] = [];
+  for (const { pkg, paths } of byKey.values()) out.push({ ...pkg, paths: paths.size > 1 ? [...paths].sort() : [...paths] });
+  return out;
 }

@@ -19,6 +19,7 @@ import { localResource, type Resource } from './io/resource.js';
 import { firstZipEntry } from './io/zip.js';
 import type { Candidate, Source } from './source.js';
 import { SOURCES, sourceById } from './sources/index.js';
+import { appendAll } from '../util/arrays.js';
 
 export interface ResolvedFeed {
   source: Source;
@@ -97,7 +98,7 @@ async function walk(dir: string, logger: Logger): Promise<string[]> {
         logger.info(`note: skipping ${p}: vuls-data-update JSON excerpts are not a feed publishers distribute`);
         continue;
       }
-      out.push(...(await walk(p, logger)));
+      appendAll(out, await walk(p, logger));
     } else if (e.isFile() && !IGNORED_FILE.test(e.name)) out.push(p);
   }
   return out;
