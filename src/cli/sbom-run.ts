@@ -12,6 +12,7 @@ import { openRootfs } from '../image/rootfs.js';
 import { artifactOf, layersOf, scanImage, scanInventory } from '../scan/scan.js';
 import { inventoryOfImage } from '../scan/inventory.js';
 import { openDatabaseForScan } from './database.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { writeStdout } from './output.js';
 import { policyFromFlags } from './policy-flags.js';
 import { writeReports } from './reports.js';
@@ -65,7 +66,7 @@ export async function runExplainCommand(id: string, ref: string, flags: ExplainF
   if (flags.format === 'json') {
     await writeStdout(`${JSON.stringify({ id, image: result.artifact.name, findings, suppressed }, null, 2)}\n`);
   } else {
-    await writeStdout(explainText(id, result, findings, suppressed));
+    await writeStdout(escapeForTerminal(explainText(id, result, findings, suppressed), { keepNewlines: true }));
   }
   exitOnFindings(flags, findings.length);
 }

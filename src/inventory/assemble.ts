@@ -10,6 +10,7 @@ import { isStrataError } from '../core/errors.js';
 import { type LayerChange, LayerStack, changesOf } from '../layer/whiteout.js';
 import type { FileResult, LayerAnalysis } from './analyze.js';
 import { appendAll } from '../util/arrays.js';
+import { rejectInvalidPackages } from './reject-invalid.js';
 import { unreadOsDatabases } from './unread-databases.js';
 
 export interface AnalysedLayer {
@@ -120,7 +121,7 @@ export function assembleInventory(
     if (out.packages) appendAll(packages, out.packages);
   }
 
-  const attributed = attributeOsOwned(packages, resolve, options.keepOsOwned ?? false);
+  const attributed = attributeOsOwned(rejectInvalidPackages(packages, (item) => skipped.push(item)), resolve, options.keepOsOwned ?? false);
   const layerIndex = new Map(refs.map((r) => [r.diffId, r.index]));
   return { distro, packages: mergeDuplicates(attributed, layerIndex), skipped };
 }
