@@ -13,6 +13,7 @@ import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
 import { StrataError, toStrataError, type ErrorWhere } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { describeFileType } from '../util/regular-file.js';
 import { gunzipArchive } from './archive-gunzip.js';
 import { indexTar, resolveEntry, type TarIndex } from './tar-index.js';
 
@@ -62,7 +63,7 @@ export class DirStore implements LocalStore {
     const file = this.resolve(name, where);
     try {
       const s = await stat(file);
-      if (!s.isFile()) throw new StrataError('corrupt', `${file} is not a regular file`, where);
+      if (!s.isFile()) throw new StrataError('corrupt', `${file} is ${describeFileType(s)}, not a regular file`, where);
       return { file, size: s.size };
     } catch (e) {
       if (e instanceof StrataError) throw e;

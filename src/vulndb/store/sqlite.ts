@@ -9,6 +9,7 @@ import { type Database, openDatabase } from '../../util/sqlite.js';
 import type { Advisory, CpeMatchRule, DbMetadata, Severity, SourceMeta, VulnInfo, VulnStore } from '../../core/advisory.js';
 import { StrataError } from '../../core/errors.js';
 import { checkRegularFileSync } from '../../util/regular-file.js';
+import { verifyDatabaseDigest } from '../integrity.js';
 import { normalizeEcosystem, normalizePackageName } from '../names.js';
 import { type AdvisoryRow, decodeAdvisory } from './codec.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -44,6 +45,7 @@ interface FeedRow {
 function checkFile(path: string): void {
   if (!existsSync(path)) throw new StrataError('database', `no vulnerability database at ${path}: ${FIX}`, { path });
   checkRegularFileSync(path, { what: 'vulnerability database', hint: `--db (or STRATA_DB) must name the database file; ${FIX}` });
+  verifyDatabaseDigest(path);
   const size = statSync(path).size;
   const header = Buffer.alloc(100);
   const fd = openSync(path, 'r');
