@@ -30,7 +30,7 @@ afterAll(() => {
 
 /** The pid of a process that has exited. */
 function deadPid(): number {
-  return spawnSync('true').pid as number;
+  return spawnSync('true').pid;
 }
 
 describe('db build after a build killed with kill -9', () => {
