@@ -33,7 +33,8 @@ function install(): void {
   for (const s of SIGNALS) process.on(s, onSignal);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it does, under another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -19,7 +19,7 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type Database, openDatabase } from '../util/sqlite.js';
-import { makeTempDir, sweepStaleTemp } from '../util/temp-files.js';
+import { isAlive, makeTempDir, sweepStaleTemp } from '../util/temp-files.js';
 import type { SourceMeta } from '../core/advisory.js';
 import { StrataError, toStrataError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
@@ -96,15 +96,6 @@ function previousFeeds(file: string, logger: Logger): Map<string, StoredFeed & P
     db?.close();
   }
   return out;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes temp files of builds that died (`.<name>.<pid>.<uuid>.tmp` whose pid is gone). */

@@ -12,11 +12,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTrackerFixture } from '../match/tracker-fixture.js';
 import { REPO_ROOT, STRATA_BIN } from '../support/paths.js';
 import { DEBIAN_OS_RELEASE, dpkgStatus, packageLock, rawGzipLayer, type RawEntry } from '../support/big-layers.js';
 import { expectCleanError, noDb, okJson, runStrata } from '../support/cli.js';
 import { gzipLayer, packTar, type TarEntry, writeOciLayout } from '../support/oci-build.js';
+import { buildTrackerDb } from '../support/tracker-db.js';
 
 interface Report {
   packages: Array<{ name: string; version: string; foundBy: string; paths: string[] }>;
@@ -30,11 +30,8 @@ let db: string;
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'strata-cli-size-'));
-  // A small database (the hand-written tracker cases), so --exit-code has something to gate on.
-  writeTrackerFixture(path.join(work, 'feeds', 'tracker'));
-  db = path.join(work, 'strata.db');
-  const built = await runStrata(['db', 'build', '--from', path.join(work, 'feeds'), '--output', db], { timeoutMs: 120_000 });
-  expect(built.code, built.stderr).toBe(0);
+  // A small database, so --exit-code has something to gate on.
+  db = await buildTrackerDb(work);
 });
 
 afterAll(() => {

@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTrackerFixture } from '../match/tracker-fixture.js';
 import { okJson, runStrata } from '../support/cli.js';
 import { gzipLayer, packTar, writeOciLayout } from '../support/oci-build.js';
+import { buildTrackerDb } from '../support/tracker-db.js';
 
 const ESC = '\x1b';
 const BEL = '\x07';
@@ -29,10 +29,7 @@ let layerDiffId: string;
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'strata-cli-tty-'));
-  writeTrackerFixture(path.join(work, 'feeds', 'tracker'));
-  db = path.join(work, 'strata.db');
-  const built = await runStrata(['db', 'build', '--from', path.join(work, 'feeds'), '--output', db], { timeoutMs: 120_000 });
-  expect(built.code, built.stderr).toBe(0);
+  db = await buildTrackerDb(work);
   layout = path.join(work, 'layout');
   const layer = gzipLayer(
     await packTar([

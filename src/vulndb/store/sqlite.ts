@@ -45,7 +45,6 @@ interface FeedRow {
 function checkFile(path: string): void {
   if (!existsSync(path)) throw new StrataError('database', `no vulnerability database at ${path}: ${FIX}`, { path });
   checkRegularFileSync(path, { what: 'vulnerability database', hint: `--db (or STRATA_DB) must name the database file; ${FIX}` });
-  verifyDatabaseDigest(path);
   const size = statSync(path).size;
   const header = Buffer.alloc(100);
   const fd = openSync(path, 'r');
@@ -65,6 +64,7 @@ function checkFile(path: string): void {
   if (pages > 0 && validFor === changeCounter && size < pages * pageSize) {
     throw new StrataError('database', `vulnerability database ${path} is truncated (${size} of ${pages * pageSize} bytes): ${FIX}`, { path });
   }
+  verifyDatabaseDigest(path);
 }
 
 export class SqliteVulnStore implements VulnStore {
