@@ -114,7 +114,15 @@ export function assembleInventory(
     try {
       out = s.collect(view, ctx);
     } catch (e) {
-      skipped.push({ scanner: s.id, reason: `scanner failed: ${e instanceof Error ? e.message : String(e)}`, incomplete: true });
+      // Name the file when there is one (scanners that read files independently skip per file: collect-per-file.ts).
+      const files = view.files();
+      const only = files.length === 1 ? files[0] : undefined;
+      skipped.push({
+        scanner: s.id,
+        ...(only ? { path: only.path, layer: only.layer.diffId } : {}),
+        reason: `scanner failed${files.length > 1 ? ` on the ${files.length} files it read (${files.slice(0, 3).map((f) => f.path).join(', ')}${files.length > 3 ? ', …' : ''})` : ''}: ${e instanceof Error ? e.message : String(e)}`,
+        incomplete: true,
+      });
       continue;
     }
     if (out.distro && !distro) distro = out.distro;

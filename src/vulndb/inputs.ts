@@ -20,6 +20,7 @@ import { firstZipEntry } from './io/zip.js';
 import type { Candidate, Source } from './source.js';
 import { SOURCES, sourceById } from './sources/index.js';
 import { appendAll } from '../util/arrays.js';
+import { checkRegularFileSync } from '../util/regular-file.js';
 
 export interface ResolvedFeed {
   source: Source;
@@ -159,6 +160,8 @@ export async function resolveFeeds(specs: readonly string[], opts: ResolveOption
     } catch {
       throw new StrataError('not-found', `--from ${spec}: no such file, folder or URL`, { path: abs });
     }
+    // A FIFO or a device would block or never end: only folders and regular files are read.
+    if (!st.isDirectory()) checkRegularFileSync(abs, { what: `--from ${spec}:`, hint: 'give a feed file, a folder of feeds or a URL' });
     const files = st.isDirectory() ? await walk(abs, opts.logger) : [abs];
     let found = 0;
     for (const file of files) {

@@ -65,13 +65,14 @@ describe('--db that is not a regular file', () => {
 });
 
 describe('other inputs that are FIFOs', () => {
-  it('--ignorefile, --vex, sbom-scan and --input name the FIFO instead of hanging', async () => {
+  it('--ignorefile, --vex, sbom-scan, --input and db build --from name the FIFO instead of hanging', async () => {
     const db = ['--db', path.join(work, 'none', 'strata.db'), '--skip-db-update'];
     const cases: Array<{ args: string[]; what: RegExp }> = [
       { args: ['image', '--input', layout, ...db, '--ignorefile', fifo], what: /ignore file/ },
       { args: ['image', '--input', layout, ...db, '--vex', fifo], what: /VEX file/ },
       { args: ['sbom-scan', fifo, ...db], what: /SBOM/ },
       { args: ['image', '--input', fifo, ...db], what: /image input/ },
+      { args: ['db', 'build', '--from', fifo, '--output', path.join(work, 'built', 'strata.db')], what: /--from/ },
     ];
     for (const c of cases) {
       const run = await runStrata(c.args, FAST);
