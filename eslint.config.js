@@ -79,5 +79,5 @@ export default tseslint.config(
     },
   },
   ...boundaries,
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
 );

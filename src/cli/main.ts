@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { EXIT_ERROR, EXIT_OK, isStrataError } from '../core/errors.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { STRATA_TOOL } from '../report/tool.js';
 import { registerCacheCommands } from './cache.js';
 import { ExitCode } from './exit.js';
@@ -48,12 +49,12 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_ERROR;
     }
     if (isStrataError(e)) {
-      process.stderr.write(`strata: error: ${e.message}\n`);
+      process.stderr.write(`strata: error: ${escapeForTerminal(e.message)}\n`);
       if (debug && e.cause instanceof Error && e.cause.stack) process.stderr.write(`${e.cause.stack}\n`);
       return EXIT_ERROR;
     }
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`strata: internal error: ${message}\n`);
+    process.stderr.write(`strata: internal error: ${escapeForTerminal(message)}\n`);
     if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     else process.stderr.write('(run with --debug for details)\n');
     return EXIT_ERROR;

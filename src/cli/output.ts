@@ -6,6 +6,7 @@ import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT_ERROR } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 
 export interface LogOptions {
   debug?: boolean;
@@ -16,14 +17,14 @@ export function createLogger(opts: LogOptions, stream: NodeJS.WritableStream = p
   const started = Date.now();
   return {
     debug(message) {
-      if (opts.debug) stream.write(`[debug +${((Date.now() - started) / 1000).toFixed(3)}s] ${message}\n`);
+      if (opts.debug) stream.write(`[debug +${((Date.now() - started) / 1000).toFixed(3)}s] ${escapeForTerminal(message)}\n`);
     },
     info(message) {
-      if (!opts.quiet) stream.write(`${message}\n`);
+      if (!opts.quiet) stream.write(`${escapeForTerminal(message)}\n`);
     },
     warn(message) {
-      // Warnings survive --quiet: they change what a result means.
-      stream.write(`warning: ${message}\n`);
+      // Warnings survive --quiet: they change what a result means. Image-supplied text is escaped.
+      stream.write(`warning: ${escapeForTerminal(message)}\n`);
     },
   };
 }

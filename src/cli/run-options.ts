@@ -9,6 +9,9 @@ import { LayerCache, defaultCacheDir } from '../cache/layer-cache.js';
 import type { OpenImageOptions } from '../image/open.js';
 import type { MatchOptions } from '../match/matcher.js';
 import type { DatabaseOptions } from '../vulndb/lifecycle.js';
+import { parseDuration } from '../vulndb/paths.js';
+import type { ScanResult } from '../core/result.js';
+import { assertCompleteForGate } from '../scan/completeness.js';
 import { ExitCode } from './exit.js';
 import { credentialsFrom } from './scan-options.js';
 
@@ -23,12 +26,14 @@ export function matchOptionsFrom(flags: { cpeMatch?: boolean; includeInformation
 
 /** How to reach a registry: platform, credentials, --insecure. */
 export function imageOpenOptions(
-  flags: { platform?: string; insecure?: boolean; username?: string; password?: string },
+  flags: { platform?: string; insecure?: boolean; username?: string; password?: string; stallTimeout?: string },
   logger: Logger,
 ): OpenImageOptions {
   const credentials = credentialsFrom(flags);
+  const stallTimeoutMs = parseDuration(flags.stallTimeout ?? '30s');
   return {
     logger,
+    clientOptions: { stallTimeoutMs, requestTimeoutMs: stallTimeoutMs },
     ...(flags.platform ? { platform: flags.platform } : {}),
     ...(credentials ? { credentials } : {}),
     ...(flags.insecure ? { insecure: true } : {}),
@@ -59,6 +64,7 @@ export function databaseOptionsFrom(flags: DatabaseFlags): DatabaseOptions {
 }
 
 /** The CI gate: `--exit-code N` (N ≠ 0) when findings remain after the filters. */
-export function exitOnFindings(flags: { exitCode?: number }, findings: number): void {
+export function exitOnFindings(flags: { exitCode?: number; allowIncomplete?: boolean }, findings: number, results: readonly ScanResult[] = []): void {
+  if (flags.exitCode !== undefined && flags.exitCode !== 0 && !flags.allowIncomplete) assertCompleteForGate(results);
   if (flags.exitCode !== undefined && flags.exitCode !== 0 && findings > 0) throw new ExitCode(flags.exitCode);
 }

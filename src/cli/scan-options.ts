@@ -40,6 +40,9 @@ export interface ScanFlags {
   webhookSecret?: string;
   githubSha?: string;
   githubRef?: string;
+  timeout?: string;
+  allowIncomplete?: boolean;
+  stallTimeout?: string;
 }
 
 function positiveInt(name: string) {
@@ -79,10 +82,13 @@ export function addScanOptions<C>(command: C): C {
     .option('--max-db-age <age>', 'warn when the database is older than this (e.g. 36h, 7d)', '7d')
     .option('--cache-dir <dir>', 'layer analysis cache directory (default: $XDG_CACHE_HOME/strata)')
     .option('--no-cache', 'neither read nor write the layer cache')
+    .option('--timeout <duration>', 'give up on an image that has not finished in this time (e.g. 90s, 15m)', '5m')
+    .option('--stall-timeout <duration>', 'retry a registry transfer after this long without a byte (e.g. 10s)', '30s')
     .option('--parallel <n>', 'layers fetched and decompressed at once (default: CPU count, at least 2)', positiveInt('--parallel'))
     .option('-q, --quiet', 'no progress display and no informational messages')
     .option('--debug', 'log what Strata does (and stack traces of internal errors)')
     .option('--no-color', 'no colours in the table (also: NO_COLOR)')
+    .option('--allow-incomplete', 'let --exit-code pass a scan whose package list is incomplete (a package database or lockfile could not be read)')
     .option('--exit-code <n>', 'exit with N when findings remain after filters (errors always exit 2)', exitCodeArg)
     .option('-s, --severity <levels>', `only report these severities: ${SEVERITY_LEVELS.join(',')}`)
     .option('--ignore-unfixed', 'leave out findings that have no fixed version')

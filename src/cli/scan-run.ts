@@ -12,9 +12,11 @@ import type { ScanResult } from '../core/result.js';
 import { openImage } from '../image/open.js';
 import { openRootfs } from '../image/rootfs.js';
 import { defaultParallel, notifyResults, scanTargets, type ScanTarget } from '../scan/batch.js';
+import { incompleteWarnings } from '../scan/completeness.js';
 import { scanInventory, type ScanOptions } from '../scan/scan.js';
 import { Limiter } from '../util/limiter.js';
 import { openDatabase } from '../vulndb/lifecycle.js';
+import { parseDuration } from '../vulndb/paths.js';
 import { TtyProgress } from './progress.js';
 import { writeReports } from './reports.js';
 import { policyFromFlags } from './policy-flags.js';
@@ -40,7 +42,7 @@ export async function runScans(targets: ScanTarget[], flags: ScanFlags, logger: 
     ...(flags.keepOsOwned ? { keepOsOwned: true } : {}),
   };
 
-  const { results, errors } = await scanTargets(targets, options);
+  const { results, errors } = await scanTargets(targets, options, { timeoutMs: parseDuration(flags.timeout ?? '5m') });
   progress?.stop();
   db.store?.close();
 
@@ -50,13 +52,14 @@ export async function runScans(targets: ScanTarget[], flags: ScanFlags, logger: 
     for (const e of errors.slice(1)) process.stderr.write(`strata: error: ${e instanceof Error ? e.message : String(e)}\n`);
     throw errors[0];
   }
-  exitOnFindings(flags, results.reduce((n, r) => n + r.findings.length, 0));
+  exitOnFindings(flags, results.reduce((n, r) => n + r.findings.length, 0), results);
 }
 
 /** Reports and notifications for finished scans. */
 async function finish(results: ScanResult[], flags: ScanFlags, logger: Logger, targets = results.length): Promise<void> {
   if (results.length === 0) return;
   for (const r of results) for (const w of r.warnings) logger.debug(`${r.artifact.name}: ${w}`);
+  for (const r of results) for (const w of incompleteWarnings(r)) logger.warn(w);
   // Several targets asked for: the combined document, whichever of them failed.
   await writeReports(results, flags, targets > 1 ? { combined: true } : {});
   if (flags.webhook) {
@@ -97,8 +100,8 @@ export async function runImageCommand(refs: string[], flags: ImageFlags, logger:
   if (refs.length === 0 && inputs.length === 0) throw new StrataError('usage', 'name an image to scan (strata image REF, or --input FILE|DIR)');
   const common = imageOpenOptions(flags, logger);
   const targets: ScanTarget[] = [
-    ...refs.map((ref) => ({ name: ref, open: () => openImage(ref, common) })),
-    ...inputs.map((input) => ({ name: input, open: () => openImage(input, { ...common, from: 'local' as const }) })),
+    ...refs.map((ref) => ({ name: ref, open: (signal?: AbortSignal) => openImage(ref, { ...common, ...(signal ? { signal } : {}) }) })),
+    ...inputs.map((input) => ({ name: input, open: (signal?: AbortSignal) => openImage(input, { ...common, from: 'local' as const, ...(signal ? { signal } : {}) }) })),
   ];
   await runScans(targets, flags, logger);
 }

@@ -13,7 +13,7 @@ export type ErrorCode =
   | 'digest-mismatch' // blob digest or diffID does not verify
   | 'unsupported' // media type, manifest schema, format we do not read
   | 'corrupt' // malformed archive, tar, compression stream, database
-  | 'unsafe' // path traversal, absolute path, link escaping the image, device file
+  | 'unsafe' // path traversal, absolute path, link escaping the image
   | 'limit' // decompression bomb, too many layers or files
   | 'database' // vulnerability database missing, stale schema, corrupt
   | 'io' // local file system errors

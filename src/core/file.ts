@@ -34,6 +34,8 @@ export interface LayerVisitor {
   wants(entry: FileEntry): number;
   content(entry: FileEntry, data: Buffer): void | Promise<void>;
   oversize?(entry: FileEntry, limit: number): void;
+  /** A wanted file that exists but could not be read (permission denied, a loop): `reason` says why. */
+  unreadable?(entry: FileEntry, reason: string): void;
   /** `.wh.NAME`: `path` (the deleted name) is removed from lower layers. */
   whiteout(path: string): void;
   /** `.wh..wh..opq`: everything lower layers had below `dir` is hidden. */

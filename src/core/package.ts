@@ -58,6 +58,12 @@ export interface Skipped {
   layer?: string;
   scanner?: string;
   reason: string;
+  /**
+   * A whole file (or a scanner's whole output) is missing from the
+   * inventory, not only some of its records: the package list is known to be
+   * incomplete, and an `--exit-code` gate does not pass on it.
+   */
+  incomplete?: boolean;
 }
 
 export interface Inventory {

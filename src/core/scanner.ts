@@ -68,6 +68,12 @@ export interface Scanner<T = unknown> {
   readonly kind: 'distro' | 'os' | 'lang';
   /** Largest file parse() accepts; bigger files are skipped with a warning, never buffered. */
   readonly maxBytes: number;
+  /**
+   * OS scanners: where their package database lives. When one of these paths
+   * exists but cannot be read (a symlink, a symlink loop, a device), the
+   * inventory says so instead of silently listing no packages.
+   */
+  readonly databases?: readonly string[];
   /** Cheap: called for every regular file in every layer. */
   wants(path: string, entry: FileEntry): boolean;
   /**

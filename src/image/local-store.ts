@@ -4,19 +4,19 @@
  * reads tar members: a directory's files, or members of an indexed tar file
  * served as byte-range slices (never extracted). A gzip-compressed archive
  * (`docker save | gzip`) cannot be sliced, so it is decompressed once into a
- * private temp dir that `close()` removes.
+ * private temp dir that `close()` removes (with a layer's bomb guards, and
+ * removed on signals too: archive-gunzip.ts).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { type FileHandle, lstat, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { createReadStream } from 'node:fs';
+import { type FileHandle, lstat, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { StrataError, toStrataError, type ErrorWhere } from '../core/errors.js';
 import type { BlobHash } from '../core/image.js';
 import type { Logger } from '../core/log.js';
+import { describeFileType } from '../util/regular-file.js';
+import { gunzipArchive } from './archive-gunzip.js';
 import { indexTar, resolveEntry, type TarIndex } from './tar-index.js';
 
 /** Read size for local blobs: big reads keep syscalls few; the layer stage decompresses in 128 KiB chunks. */
@@ -67,7 +67,7 @@ export class DirStore implements LocalStore {
     const file = this.resolve(name, where);
     try {
       const s = await stat(file);
-      if (!s.isFile()) throw new StrataError('corrupt', `${file} is not a regular file`, where);
+      if (!s.isFile()) throw new StrataError('corrupt', `${file} is ${describeFileType(s)}, not a regular file`, where);
       return { file, size: s.size };
     } catch (e) {
       if (e instanceof StrataError) throw e;
@@ -133,20 +133,12 @@ export class TarStore implements LocalStore {
   static async create(file: string, where: ErrorWhere, logger: Logger): Promise<TarStore> {
     const magic = await fileHead(file, 6, where);
     let tarFile = file;
-    let tempDir: string | undefined;
-    const cleanup = async () => {
-      if (tempDir) await rm(tempDir, { recursive: true, force: true });
-    };
+    let cleanup = (): Promise<void> => Promise.resolve();
     try {
       if (magic[0] === 0x1f && magic[1] === 0x8b) {
-        tempDir = await mkdtemp(path.join(os.tmpdir(), 'strata-archive-'));
-        tarFile = path.join(tempDir, 'archive.tar');
-        logger.debug(`${file} is gzip-compressed; decompressing to ${tarFile} to index it`);
-        try {
-          await pipeline(createReadStream(file), createGunzip({ chunkSize: 128 * 1024 }), createWriteStream(tarFile));
-        } catch (e) {
-          throw toStrataError(e, where, 'corrupt');
-        }
+        const unpacked = await gunzipArchive(file, where, logger);
+        tarFile = unpacked.tarFile;
+        cleanup = unpacked.remove;
       } else if (magic.length >= 4 && magic.readUInt32LE(0) === 0xfd2fb528) {
         throw new StrataError('unsupported', `${file} is zstd-compressed; decompress it first (zstd -d)`, where);
       } else if (magic[0] === 0xfd && magic.toString('latin1', 1, 6) === '7zXZ\u0000') {

@@ -155,6 +155,10 @@ export async function ociImageFromStore(
       const name = blobName(d.digest, { ...where, layer: d.digest });
       const layerWhere = { ...where, layer: d.digest };
       if (!(await store.has(name))) {
+        // There but not a regular file (a symlink to /dev/zero, a FIFO): size() says what it is.
+        await store.size(name, layerWhere).catch((e: unknown) => {
+          if (!(e instanceof StrataError && e.code === 'not-found')) throw e;
+        });
         const hint = d.urls?.length ? ` (a non-distributable layer; it lives at ${d.urls[0]})` : '';
         throw new StrataError('not-found', `layer blob is missing from ${store.location}${hint}`, layerWhere);
       }

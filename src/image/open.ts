@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '../core/errors.js';
+import { checkRegularFileSync } from '../util/regular-file.js';
 import type { Image } from '../core/image.js';
 import { silentLogger } from '../core/log.js';
 import { dockerArchiveFromStore } from './docker-archive.js';
@@ -86,6 +87,8 @@ export async function openImage(input: string, options: OpenImageOptions = {}): 
         );
       }
     } else if (from === 'local' || looksLikePath(input)) {
+      // A FIFO, a device or a dangling symlink: say which instead of "no such file".
+      if ((await pathKind(input)) === 'other') checkRegularFileSync(input, { what: 'image input', where: { image: input } });
       throw new StrataError('not-found', `no such file or directory: ${input}`, { image: input });
     }
   }

@@ -111,6 +111,11 @@ export class LayerAnalyzer implements LayerVisitor {
     }
   }
 
+  unreadable(entry: FileEntry, reason: string): void {
+    for (const s of this.pending) this.record(s, entry.path, { e: `cannot read the file: ${reason}` });
+    this.pending = [];
+  }
+
   oversize(entry: FileEntry, _limit: number): void {
     for (const s of this.pending) this.record(s, entry.path, { o: entry.size });
     this.pending = [];

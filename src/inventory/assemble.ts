@@ -9,6 +9,9 @@ import type { CollectContext, LayerRef, ParsedFile, Scanner, ScanView } from '..
 import { isStrataError } from '../core/errors.js';
 import { type LayerChange, LayerStack, changesOf } from '../layer/whiteout.js';
 import type { FileResult, LayerAnalysis } from './analyze.js';
+import { appendAll } from '../util/arrays.js';
+import { rejectInvalidPackages } from './reject-invalid.js';
+import { unreadOsDatabases } from './unread-databases.js';
 
 /**
  * Bump when what assembleInventory makes of the same analyses changes (the
@@ -90,14 +93,15 @@ export function assembleInventory(
     }
   };
   const ctx: CollectContext = { skip: (item) => skipped.push(item) };
+  appendAll(skipped, unreadOsDatabases(stack, scanners, refs));
 
   const views = new Map<string, ScanView<unknown>>();
   for (const s of scanners) {
     const final = finals.get(s.id) as Map<string, Located>;
     for (const [path, { layer, result }] of final) {
-      if (result.e !== undefined) skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: result.e });
+      if (result.e !== undefined) skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: result.e, incomplete: true });
       if (result.o !== undefined) {
-        skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: `file too large to read (${result.o} bytes, limit ${s.maxBytes})` });
+        skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: `file too large to read (${result.o} bytes, limit ${s.maxBytes})`, incomplete: true });
       }
       for (const w of result.w ?? []) skipped.push({ scanner: s.id, path, layer: layer.diffId, reason: w });
     }
@@ -116,14 +120,22 @@ export function assembleInventory(
     try {
       out = s.collect(view, ctx);
     } catch (e) {
-      skipped.push({ scanner: s.id, reason: `scanner failed: ${e instanceof Error ? e.message : String(e)}` });
+      // Name the file when there is one (scanners that read files independently skip per file: collect-per-file.ts).
+      const files = view.files();
+      const only = files.length === 1 ? files[0] : undefined;
+      skipped.push({
+        scanner: s.id,
+        ...(only ? { path: only.path, layer: only.layer.diffId } : {}),
+        reason: `scanner failed${files.length > 1 ? ` on the ${files.length} files it read (${files.slice(0, 3).map((f) => f.path).join(', ')}${files.length > 3 ? ', …' : ''})` : ''}: ${e instanceof Error ? e.message : String(e)}`,
+        incomplete: true,
+      });
       continue;
     }
     if (out.distro && !distro) distro = out.distro;
-    if (out.packages) packages.push(...out.packages);
+    if (out.packages) appendAll(packages, out.packages);
   }
 
-  const attributed = attributeOsOwned(packages, resolve, options.keepOsOwned ?? false);
+  const attributed = attributeOsOwned(rejectInvalidPackages(packages, (item) => skipped.push(item)), resolve, options.keepOsOwned ?? false);
   const layerIndex = new Map(refs.map((r) => [r.diffId, r.index]));
   return { distro, packages: mergeDuplicates(attributed, layerIndex), skipped };
 }
@@ -211,18 +223,24 @@ function attributeOsOwned(packages: Package[], resolve: (p: string) => string | 
 /** The same package found in several places is one package with several paths. */
 function mergeDuplicates(packages: Package[], layerIndex: ReadonlyMap<string, number>): Package[] {
   const position = (p: Package) => (p.layer === undefined ? Number.MAX_SAFE_INTEGER : (layerIndex.get(p.layer) ?? Number.MAX_SAFE_INTEGER));
-  const byKey = new Map<string, Package>();
+  const byKey = new Map<string, { pkg: Package; paths: Set<string> }>();
   for (const p of packages) {
     const key = `${p.kind}\u0000${p.ecosystem}\u0000${p.purl}`;
     const seen = byKey.get(key);
     if (!seen) {
-      byKey.set(key, { ...p, paths: [...p.paths] });
+      byKey.set(key, { pkg: { ...p }, paths: new Set(p.paths) });
       continue;
     }
-    for (const path of p.paths) if (!seen.paths.includes(path)) seen.paths.push(path);
-    seen.paths.sort();
+    // A Set, sorted once at the end: 130,000 copies of one package.json must not cost 130,000² steps.
+    for (const path of p.paths) seen.paths.add(path);
     // The package arrived with the lowest layer that has any copy of it.
-    if (position(p) < position(seen)) seen.layer = p.layer;
+    if (position(p) < position(seen.pkg)) seen.pkg.layer = p.layer;
   }
-  return [...byKey.values()];
+  const out: Package[] = [];
+  for (const { pkg, paths } of byKey.values()) {
+    // `pkg` is already this function's own copy: no second copy of 500,000 packages.
+    pkg.paths = paths.size > 1 ? [...paths].sort() : [...paths];
+    out.push(pkg);
+  }
+  return out;
 }

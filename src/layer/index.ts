@@ -15,9 +15,9 @@
  *   content is the file it links to, delivered when that file was read
  *   earlier in the layer and is still in the hard-link cache (limits);
  * - refused as `unsafe`: absolute names, `..` escaping the root, NUL bytes,
- *   hard links to anything but an earlier file of the same layer, device
- *   nodes and FIFOs (unless `allowSpecialFiles`), a root that is not a
- *   directory; `corrupt`: broken gzip/zstd/tar, truncated blobs; `limit`:
+ *   hard links to anything but an earlier file of the same layer, a root
+ *   that is not a directory; device nodes and FIFOs are valid entries
+ *   (OCI layer.md), reported through `entry()` and never read; `corrupt`: broken gzip/zstd/tar, truncated blobs; `limit`:
  *   decompression bombs, entry counts, path lengths (limits.ts);
  * - safe to run for several layers at once: gzip inflates on the libuv pool,
  *   zstd in pooled worker threads, hashing and tar parsing on the main thread.

@@ -1,8 +1,10 @@
 /**
  * Turns tar headers into what a LayerVisitor sees: normalised paths,
  * whiteouts and opaque markers, hard links checked against this layer, the
- * refusals (device nodes, escaping names), and content for the files the
- * visitor wants — whole, in one buffer, before the next entry.
+ * refusals (escaping names, links out of the layer), and content for the files the
+ * visitor wants — whole, in one buffer, before the next entry. Device
+ * nodes and FIFOs are valid layer entries (OCI image-spec layer.md): they are
+ * reported like any other entry and never read.
  */
 import { StrataError, type ErrorWhere } from '../core/errors.js';
 import type { EntryType, FileEntry, LayerVisitor } from '../core/file.js';
@@ -20,8 +22,6 @@ export interface LayerEntriesOptions {
   where: ErrorWhere;
   limits: LayerLimits;
   logger: Logger;
-  /** Report device nodes and FIFOs as entries instead of refusing the layer. */
-  allowSpecialFiles: boolean;
 }
 
 export class LayerEntries implements TarHandler {
@@ -62,10 +62,6 @@ export class LayerEntries implements TarHandler {
     if (path.includes('.wh..wh.') && AUFS_META.test(path)) return undefined;
 
     const type: EntryType = h.type;
-    if ((type === 'char' || type === 'block' || type === 'fifo') && !this.options.allowSpecialFiles) {
-      const what = type === 'fifo' ? 'FIFO' : `${type === 'char' ? 'character' : 'block'} device ${h.devmajor}:${h.devminor}`;
-      throw new StrataError('unsafe', `layer contains a ${what}; container layers may not carry device nodes or FIFOs`, at());
-    }
 
     let size = h.size;
     let linkTarget: string | undefined;

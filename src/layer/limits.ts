@@ -3,6 +3,9 @@
  * overridden per call (`limits` option); the defaults are chosen to be far
  * above anything a real image has while still stopping an attack in seconds.
  */
+// The decompression-bomb thresholds are shared with whole gzip'd archives (image/archive-gunzip.ts).
+import { DEFAULT_BOMB_MIN_BYTES, DEFAULT_MAX_RATIO, formatBytes } from '../util/decompression-limits.js';
+
 
 export interface LayerLimits {
   /**
@@ -30,16 +33,7 @@ export interface LayerLimits {
   hardLinkCacheBytes: number;
 }
 
-/**
- * Real layers compress 2:1 to 10:1 (text, binaries, already-compressed
- * archives); gzip's own ceiling is ~1030:1 and only runs of identical bytes
- * get near it. A layer that expands more than 200:1 *and* past 256 MiB is a
- * zero-filled file or an attack. 256 MiB keeps small, very compressible layers
- * (a layer with one big sparse log, a config-only layer) out of the ratio
- * check entirely, and stops a gzip bomb after ~0.5 s of inflate.
- */
-export const DEFAULT_MAX_RATIO = 200;
-export const DEFAULT_BOMB_MIN_BYTES = 256 * 1024 ** 2;
+export { DEFAULT_BOMB_MIN_BYTES, DEFAULT_MAX_RATIO, formatBytes };
 /**
  * The biggest public layers (CUDA / ML framework images) unpack to 10–20 GiB;
  * 32 GiB leaves headroom and still bounds one layer to about a minute of
@@ -71,9 +65,3 @@ export function resolveLimits(overrides: Partial<LayerLimits> | undefined): Laye
   return { ...DEFAULT_LIMITS, ...overrides };
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
-}

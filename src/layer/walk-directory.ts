@@ -307,13 +307,13 @@ class DirectoryWalker {
       this.visitor.oversize?.(entry, limit);
       return;
     }
-    const data = await this.readRegular(item, limit);
+    const data = await this.readRegular(item, limit, (reason) => this.visitor.unreadable?.(entry, reason));
     if (data === 'oversize') this.visitor.oversize?.(entry, limit);
     else if (data) await this.visitor.content(entry, data);
   }
 
   /** Reads a regular file whole, unless it stopped being the file lstat saw. */
-  private async readRegular(item: Item, limit: number): Promise<Buffer | 'oversize' | undefined> {
+  private async readRegular(item: Item, limit: number, onDenied: (reason: string) => void): Promise<Buffer | 'oversize' | undefined> {
     return this.fsOp(async () => {
       const fh = await open(item.abs, OPEN_FLAGS);
       try {
@@ -336,15 +336,17 @@ class DirectoryWalker {
       } finally {
         await fh.close();
       }
-    }, item.abs);
+    }, item.abs, onDenied);
   }
 
   /** Runs a file system call; races and denials become undefined (logged), other errors too (warned). */
-  private async fsOp<T>(op: () => Promise<T>, abs: string): Promise<T | undefined> {
+  private async fsOp<T>(op: () => Promise<T>, abs: string, onDenied?: (reason: string) => void): Promise<T | undefined> {
     try {
       return await op();
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
+      // A file that is there but not ours to read is a hole in the inventory, not a race.
+      if (onDenied && (code === 'EACCES' || code === 'EPERM')) onDenied(code === 'EACCES' ? 'permission denied (EACCES)' : 'operation not permitted (EPERM)');
       if (code && SKIPPABLE.has(code)) {
         this.options.logger.debug(`${printable(abs)}: skipped (${code})`);
         return undefined;

@@ -203,14 +203,6 @@ describe('walkLayer: bad input fails with a clear error and writes nothing', () 
       /not a file stored earlier/,
       'etc-link',
     ],
-    [
-      'character device',
-      [{ name: 'dev/mem', type: 'character-device', devmajor: 1, devminor: 1 }],
-      /character device 1:1/,
-      'dev/mem',
-    ],
-    ['block device', [{ name: 'dev/sda', type: 'block-device', devmajor: 8, devminor: 0 }], /block device 8:0/, 'dev/sda'],
-    ['FIFO', [{ name: 'run/initctl', type: 'fifo' }], /FIFO/, 'run/initctl'],
     ['NUL byte in a PAX name', [{ name: 'x', content: 'x', pax: { path: `etc/pass\0wd` } }], /NUL byte/, 'etc/pass\\x00wd'],
     ['layer root replaced by a symlink', [{ name: './', type: 'symlink', linkname: '/etc' }], /root entry/, './'],
     ['whiteout of its own parent', [{ name: 'etc/.wh...', content: '' }], /own directory or a parent/, 'etc/.wh...'],
@@ -230,11 +222,23 @@ describe('walkLayer: bad input fails with a clear error and writes nothing', () 
     });
   }
 
-  it('device nodes are reported instead when the caller allows them', async () => {
-    const layer = await layerOf([{ name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3 }]);
-    const v = new RecordingVisitor();
-    await walkLayer(layer, v, { allowSpecialFiles: true });
-    expect(v.events).toEqual([['entry', 'dev/null', 'char']]);
+  it('device nodes and FIFOs are valid entries (OCI layer.md): reported, never read, the rest walked', async () => {
+    const layer = await layerOf([
+      { name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3 },
+      { name: 'dev/sda', type: 'block-device', devmajor: 8, devminor: 0 },
+      { name: 'run/initctl', type: 'fifo' },
+      { name: 'etc/os-release', content: 'ID=debian\n' },
+    ]);
+    // Wants everything: a device or FIFO must still never be asked for content.
+    const v = new RecordingVisitor(() => true, 1000);
+    await walkLayer(layer, v);
+    expect(v.events).toEqual([
+      ['entry', 'dev/null', 'char'],
+      ['entry', 'dev/sda', 'block'],
+      ['entry', 'run/initctl', 'fifo'],
+      ['entry', 'etc/os-release', 'file'],
+      ['content', 'etc/os-release', 'ID=debian\n'],
+    ]);
   });
 
   /** A tar with one 2 GiB file of zeros: a gzip (or zstd) stream of a few MiB. */

@@ -27,8 +27,6 @@ export interface WalkLayerOptions {
   limits?: Partial<LayerLimits>;
   /** Called with the compressed bytes read so far, as they are read. */
   onProgress?: (compressedBytes: number) => void;
-  /** Report device nodes and FIFOs as entries instead of failing (`unsafe`). */
-  allowSpecialFiles?: boolean;
   /** How zstd layers are decoded (default: worker thread when zstd-napi is built, else the zstd program). */
   zstdDecoder?: ZstdDecoder;
 }
@@ -76,7 +74,7 @@ export async function walkLayer(layer: Layer, visitor: LayerVisitor, options: Wa
     else pipeline(source, tap, () => undefined);
 
     const tar = new TarReader(
-      new LayerEntries(visitor, { where, limits, logger, allowSpecialFiles: options.allowSpecialFiles ?? false }),
+      new LayerEntries(visitor, { where, limits, logger }),
       { where, maxMetaBytes: limits.maxMetaBytes },
     );
     reader = tar;

@@ -4,10 +4,10 @@
  * scopes a rule to packages, purls or paths and records why
  * (`.strataignore.yaml`; Trivy's `.trivyignore.yaml` keys are read too).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as Yaml from 'yaml';
 import { StrataError } from '../core/errors.js';
+import { readRegularFile } from '../util/regular-file.js';
 import { lazyRequire } from '../util/lazy-require.js';
 
 const yaml = lazyRequire<typeof Yaml>('yaml');
@@ -119,9 +119,11 @@ export function parseIgnoreYaml(text: string, file: string): IgnoreRule[] {
 export async function readIgnoreFile(file: string): Promise<IgnoreRule[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readRegularFile(file, { what: 'ignore file' });
   } catch (e) {
-    throw new StrataError('not-found', `cannot read ignore file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    // Not a regular file, unreadable, over the limit: the message says which; a missing file keeps its short form.
+    if (!(e instanceof StrataError) || e.code !== 'not-found') throw e;
+    throw new StrataError('not-found', `cannot read ignore file ${file}: ENOENT`);
   }
   const ext = path.extname(file).toLowerCase();
   return ext === '.yaml' || ext === '.yml' ? parseIgnoreYaml(text, file) : parseIgnoreText(text, file);

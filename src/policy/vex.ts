@@ -4,8 +4,8 @@
  * `fixed` (CycloneDX: `not_affected`, `false_positive`, `resolved`) suppress
  * the matching findings; the report names the statement that did.
  */
-import { readFile } from 'node:fs/promises';
 import { StrataError } from '../core/errors.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 export type VexStatus = 'not_affected' | 'fixed' | 'affected' | 'under_investigation';
 
@@ -149,9 +149,11 @@ export function parseVex(text: string, file: string): VexStatement[] {
 export async function readVexFile(file: string): Promise<VexStatement[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readRegularFile(file, { what: 'VEX file' });
   } catch (e) {
-    throw new StrataError('not-found', `cannot read VEX file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    // Not a regular file, unreadable, over the limit: the message says which; a missing file keeps its short form.
+    if (!(e instanceof StrataError) || e.code !== 'not-found') throw e;
+    throw new StrataError('not-found', `cannot read VEX file ${file}: ENOENT`);
   }
   return parseVex(text, file);
 }

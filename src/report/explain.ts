@@ -4,6 +4,7 @@
  * looked up, the rule that decided, the records and the layer; as text or
  * JSON. Findings the policy suppressed are shown with the reason.
  */
+import { escapeForTerminal } from '../util/terminal-text.js';
 import type { Finding, Suppressed } from '../core/finding.js';
 import type { ScanResult } from '../core/result.js';
 
@@ -27,7 +28,8 @@ export function renderExplanation(explained: ExplainedVulnerability, format: 'te
     const { id, result, findings, suppressed } = explained;
     return `${JSON.stringify({ id, image: result.artifact.name, findings, suppressed }, null, 2)}\n`;
   }
-  return explainText(explained);
+  // Everything in it came from the image or the feeds: escaped, so no control sequence reaches a terminal.
+  return escapeForTerminal(explainText(explained), { keepNewlines: true });
 }
 
 function explainText({ id, result, findings, suppressed }: ExplainedVulnerability): string {

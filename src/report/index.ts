@@ -35,7 +35,7 @@ export interface RenderOptions extends TableOptions, GithubSnapshotOptions {
 export async function renderReport(format: ReportFormat, results: readonly ScanResult[], options: RenderOptions = {}): Promise<string> {
   switch (format) {
     case 'table':
-      return (await import('./table.js')).renderTable(results, options);
+      return (await import('./table.js')).renderTable((await import('./terminal-safe.js')).terminalSafe([...results]), options);
     case 'json':
       return (await import('./json.js')).renderJson(results, options);
     case 'sarif':

@@ -176,6 +176,8 @@ export interface JsonSkipped {
   layer: string | null;
   scanner: string | null;
   reason: string;
+  /** Present (true) when a whole file is missing from the inventory: the package list is incomplete. */
+  incomplete?: true;
 }
 
 export interface JsonGenerator {
@@ -312,7 +314,7 @@ function jsonDatabase(db: DbMetadata | undefined): JsonDatabase | null {
 }
 
 function jsonSkipped(s: Skipped): JsonSkipped {
-  return { path: orNull(s.path), layer: orNull(s.layer), scanner: orNull(s.scanner), reason: s.reason };
+  return { path: orNull(s.path), layer: orNull(s.layer), scanner: orNull(s.scanner), reason: s.reason, ...(s.incomplete ? { incomplete: true } : {}) };
 }
 
 function generator(tool: ToolInfo): JsonGenerator {

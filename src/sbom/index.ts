@@ -3,8 +3,8 @@
  * JSON or tag-value) SBOM made elsewhere into an Inventory, so it can be
  * matched like an image's.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { StrataError, toStrataError } from '../core/errors.js';
+import { readRegularFile } from '../util/regular-file.js';
 import { readCycloneDxJson } from './cyclonedx.js';
 import { inventoryFromSbom, type SbomScan } from './inventory.js';
 import { readSpdxJson, tagValueToJson } from './spdx.js';
@@ -46,12 +46,7 @@ export function parseSbom(text: string, origin = 'sbom'): SbomScan {
 /** Reads and parses an SBOM file. */
 export async function readSbomFile(file: string): Promise<SbomScan> {
   try {
-    const st = await stat(file);
-    if (!st.isFile()) throw new StrataError('io', 'not a regular file', { path: file });
-    if (st.size > MAX_SBOM_BYTES) {
-      throw new StrataError('limit', `the SBOM is ${st.size} bytes, more than the ${MAX_SBOM_BYTES}-byte limit`, { path: file });
-    }
-    return parseSbom(await readFile(file, 'utf8'), file);
+    return parseSbom(await readRegularFile(file, { what: 'the SBOM', limit: MAX_SBOM_BYTES }), file);
   } catch (e) {
     throw toStrataError(e, { path: file }, 'io');
   }

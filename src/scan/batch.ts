@@ -11,12 +11,19 @@ import type { Logger } from '../core/log.js';
 import type { ScanResult } from '../core/result.js';
 import { postWebhook, summarize } from '../notify/webhook.js';
 import { Limiter } from '../util/limiter.js';
+import { withDeadline } from './deadline.js';
 import { scanImage, type ScanOptions } from './scan.js';
 
 /** One thing to scan: how to open it, and its name for messages. */
 export interface ScanTarget {
   name: string;
-  open(): Promise<Image>;
+  /** `signal` aborts when the target's deadline passes. */
+  open(signal?: AbortSignal): Promise<Image>;
+}
+
+export interface BatchOptions {
+  /** An overall deadline per target (deadline.ts); none when absent. */
+  timeoutMs?: number;
 }
 
 /** What a batch ended with: the finished scans, and what failed (a failed target does not stop the others). */
@@ -31,19 +38,21 @@ export function defaultParallel(): number {
 }
 
 /** Opens and scans every target concurrently, closing each image after its scan; results keep the targets' order. */
-export async function scanTargets(targets: readonly ScanTarget[], options: ScanOptions): Promise<BatchOutcome> {
+export async function scanTargets(targets: readonly ScanTarget[], options: ScanOptions, batch: BatchOptions = {}): Promise<BatchOutcome> {
   const shared: ScanOptions = { ...options, limiter: options.limiter ?? new Limiter(defaultParallel()) };
   const logger = options.logger;
+  const scanOne = async (t: ScanTarget, signal?: AbortSignal) => {
+    const image = await t.open(signal);
+    try {
+      logger?.debug(`scanning ${image.name} (${image.source}, ${image.layers.length} layers)`);
+      return await scanImage(image, signal ? { ...shared, signal } : shared);
+    } finally {
+      await image.close();
+    }
+  };
+  const { timeoutMs } = batch;
   const outcomes = await Promise.allSettled(
-    targets.map(async (t) => {
-      const image = await t.open();
-      try {
-        logger?.debug(`scanning ${image.name} (${image.source}, ${image.layers.length} layers)`);
-        return await scanImage(image, shared);
-      } finally {
-        await image.close();
-      }
-    }),
+    targets.map((t) => (timeoutMs !== undefined ? withDeadline(t.name, timeoutMs, (signal) => scanOne(t, signal)) : scanOne(t))),
   );
   const results: ScanResult[] = [];
   const errors: unknown[] = [];

@@ -26,6 +26,7 @@ import { parseReference } from '../image/reference.js';
 import { RegistryClient } from '../image/registry/client.js';
 import { openVulnStore } from './store/sqlite.js';
 import { SCHEMA_VERSION } from './store/schema.js';
+import { recordDatabaseDigest } from './integrity.js';
 
 export const DB_ARTIFACT_TYPE = 'application/vnd.strata.db.v1';
 export const DB_LAYER_MEDIA_TYPE = 'application/vnd.strata.db.layer.v1.sqlite+gzip';
@@ -187,6 +188,7 @@ export async function pullDatabase(ref: string, output: string, access: Registry
     } finally {
       closeSync(fd);
     }
+    recordDatabaseDigest(tmp, target);
     await rename(tmp, target);
     logger.info(`updated ${target} from ${name}@${fetched.digest} (built ${got})`);
     return { reference: name, manifestDigest: fetched.digest, builtAt: got, updated: true };

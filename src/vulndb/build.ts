@@ -16,14 +16,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type Database, openDatabase } from '../util/sqlite.js';
+import { isAlive, makeTempDir, sweepStaleTemp } from '../util/temp-files.js';
 import type { SourceMeta } from '../core/advisory.js';
 import { StrataError, toStrataError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import { type PreviousFeed, type ResolvedFeed, resolveFeeds } from './inputs.js';
+import { recordDatabaseDigest } from './integrity.js';
 import { liveFeeds } from './live.js';
 import type { SkipWhere } from './source.js';
 import { SCHEMA_VERSION } from './store/schema.js';
@@ -97,15 +98,6 @@ function previousFeeds(file: string, logger: Logger): Map<string, StoredFeed & P
   return out;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes temp files of builds that died (`.<name>.<pid>.<uuid>.tmp` whose pid is gone). */
 async function removeStaleTemps(dir: string, base: string, logger: Logger): Promise<void> {
   let names: string[];
@@ -116,7 +108,8 @@ async function removeStaleTemps(dir: string, base: string, logger: Logger): Prom
   }
   const prefix = `.${base}.`;
   for (const n of names) {
-    if (!n.startsWith(prefix) || !n.endsWith('.tmp')) continue;
+    // SQLite's rollback journal (and WAL files) of the temp database die with it too.
+    if (!n.startsWith(prefix) || !/\.tmp(-journal|-wal|-shm)?$/.test(n)) continue;
     const pid = Number(n.slice(prefix.length).split('.')[0]);
     if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) {
       logger.debug(`removing stale temp file of an interrupted build: ${n}`);
@@ -144,7 +137,9 @@ export async function buildDatabase(opts: BuildOptions): Promise<BuildResult> {
 
   const previousPath = path.resolve(opts.previous ?? output);
   const previous = opts.full ? new Map<string, StoredFeed & PreviousFeed>() : previousFeeds(previousPath, logger);
-  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'strata-feeds-'));
+  for (const stale of sweepStaleTemp('strata-feeds-')) logger.debug(`removed ${stale}, left by a build that was killed`);
+  const feedsTemp = makeTempDir('strata-feeds-');
+  const tempDir = feedsTemp.dir;
   const tmpDb = path.join(dir, `.${base}.${process.pid}.${randomUUID()}.tmp`);
   let writer: DbWriter | undefined;
   try {
@@ -243,16 +238,25 @@ export async function buildDatabase(opts: BuildOptions): Promise<BuildResult> {
     } finally {
       closeSync(fd);
     }
+    recordDatabaseDigest(tmpDb, output);
     await rename(tmpDb, output);
     logger.info(`database written to ${output} (${built.length} feeds, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     return { path: output, builtAt, durationMs: Date.now() - started, feeds: built };
   } catch (e) {
     writer?.close();
     await rm(tmpDb, { force: true });
-    throw e;
+    await rm(`${tmpDb}-journal`, { force: true });
+    throw diskFull(e, dir) ?? e;
   } finally {
-    await rm(tempDir, { recursive: true, force: true });
+    await feedsTemp.remove();
   }
+}
+
+/** SQLite's "database or disk is full" and ENOSPC, as what they mean for the user. */
+function diskFull(e: unknown, dir: string): StrataError | undefined {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC' && code !== 'EDQUOT') return undefined;
+  return new StrataError('io', `the disk holding ${dir} is full: the database was not written (the previous one, if any, is untouched); free space there or build with --output on another disk`, { path: dir }, { cause: e });
 }
 
 function toBuilt(f: StoredFeed, reused: boolean, durationMs: number): BuiltFeed {

@@ -19,6 +19,8 @@ import { localResource, type Resource } from './io/resource.js';
 import { firstZipEntry } from './io/zip.js';
 import type { Candidate, Source } from './source.js';
 import { SOURCES, sourceById } from './sources/index.js';
+import { appendAll } from '../util/arrays.js';
+import { checkRegularFileSync } from '../util/regular-file.js';
 
 export interface ResolvedFeed {
   source: Source;
@@ -97,7 +99,7 @@ async function walk(dir: string, logger: Logger): Promise<string[]> {
         logger.info(`note: skipping ${p}: vuls-data-update JSON excerpts are not a feed publishers distribute`);
         continue;
       }
-      out.push(...(await walk(p, logger)));
+      appendAll(out, await walk(p, logger));
     } else if (e.isFile() && !IGNORED_FILE.test(e.name)) out.push(p);
   }
   return out;
@@ -158,6 +160,8 @@ export async function resolveFeeds(specs: readonly string[], opts: ResolveOption
     } catch {
       throw new StrataError('not-found', `--from ${spec}: no such file, folder or URL`, { path: abs });
     }
+    // A FIFO or a device would block or never end: only folders and regular files are read.
+    if (!st.isDirectory()) checkRegularFileSync(abs, { what: `--from ${spec}:`, hint: 'give a feed file, a folder of feeds or a URL' });
     const files = st.isDirectory() ? await walk(abs, opts.logger) : [abs];
     let found = 0;
     for (const file of files) {

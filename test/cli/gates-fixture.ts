@@ -12,7 +12,7 @@ import { sharedData } from '../support/paths.js';
 import { type InstalledPackage, trackerFixture } from '../match/tracker-fixture.js';
 
 /** The rootfs's dpkg packages; the tracker entries' versions follow them (tracker-fixture.ts). */
-const INSTALLED: InstalledPackage[] = [
+export const INSTALLED: InstalledPackage[] = [
   { name: 'bash', version: '5.2.15-2+b13', source: 'bash', sourceVersion: '5.2.15-2' },
   { name: 'gzip', version: '1.12-1', source: 'gzip', sourceVersion: '1.12-1' },
   { name: 'sed', version: '4.9-1+deb12u1', source: 'sed', sourceVersion: '4.9-1+deb12u1' },

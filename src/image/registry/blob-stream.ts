@@ -124,7 +124,7 @@ export class BlobStream extends Readable {
         }
         resumes++;
         const delay = backoffDelay(resumes - 1, policy);
-        this.options.logger.debug(`${what}: transfer broke ${at} (${failure.message}); resuming in ${delay} ms`);
+        this.options.logger.warn(`${what}: transfer broke ${at} (${failure.message}); resuming in ${delay} ms`);
         await sleep(delay, this.controller.signal);
         const next = await this.options.resume(this.offset, this.controller.signal);
         if (this.offset > 0) {

@@ -18,6 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StrataError } from '../../core/errors.js';
+import { checkRegularFileSync } from '../../util/regular-file.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { DOCKER_HUB } from '../reference.js';
 
@@ -84,6 +85,7 @@ interface AuthFile {
 function readAuthFile(file: string, logger: Logger): AuthFile | undefined {
   if (!existsSync(file)) return undefined;
   try {
+    checkRegularFileSync(file, { what: 'credentials file' });
     const json: unknown = JSON.parse(readFileSync(file, 'utf8'));
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not a JSON object');
     return json;

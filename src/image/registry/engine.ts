@@ -36,9 +36,9 @@ export interface RegistryClientOptions {
   retryBaseDelayMs?: number;
   /** Cap of one wait, including a server's Retry-After (default 30 s). */
   retryMaxDelayMs?: number;
-  /** Time allowed until response headers arrive (default 60 s). */
+  /** Time allowed until response headers arrive (default 30 s). */
   requestTimeoutMs?: number;
-  /** A body that delivers nothing for this long fails (default 60 s). */
+  /** A body that delivers nothing for this long fails (default 30 s). */
   stallTimeoutMs?: number;
   /** Environment and home directory for credential lookup (default: the process's). */
   env?: NodeJS.ProcessEnv;
@@ -109,8 +109,8 @@ export class RegistryEngine {
       baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
       maxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
     };
-    this.headersTimeoutMs = options.requestTimeoutMs ?? 60_000;
-    this.stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
+    this.headersTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
     this.userAgent = options.userAgent ?? USER_AGENT;
     const credentialOptions: CredentialOptions = { logger: this.logger };
     if (options.credentials) credentialOptions.explicit = options.credentials;
@@ -209,7 +209,7 @@ export class RegistryEngine {
         if (!failure) throw e;
         if (failure.retryable && replayable && attempt < this.policy.retries) {
           const delay = retryDelay(attempt, this.policy, undefined);
-          this.logger.debug(`${spec.what}: ${failure.message}; retrying in ${delay} ms`);
+          this.logger.warn(`${spec.what}: ${failure.message}; retrying in ${delay} ms`);
           attempt++;
           await sleep(delay, spec.signal);
           continue;
@@ -237,7 +237,7 @@ export class RegistryEngine {
       if (isRetryableStatus(status) && !spec.expect.includes(status) && replayable && attempt < this.policy.retries) {
         const retryAfter = parseRetryAfter(reply.header('retry-after'));
         const delay = retryDelay(attempt, this.policy, retryAfter);
-        this.logger.debug(`${spec.what}: ${status} from ${reply.url.host}; retrying in ${delay} ms${retryAfter !== undefined ? ' (Retry-After)' : ''}`);
+        this.logger.warn(`${spec.what}: ${status} from ${reply.url.host}; retrying in ${delay} ms${retryAfter !== undefined ? ' (Retry-After)' : ''}`);
         await reply.cancel();
         attempt++;
         await sleep(delay, spec.signal);
@@ -306,7 +306,7 @@ export class RegistryEngine {
           throw new StrataError('network', `${spec.what}: ${failure.message} while reading the response after ${attempt + 1} attempts`, spec.where, { cause: e });
         }
         const delay = retryDelay(attempt, this.policy, undefined);
-        this.logger.debug(`${spec.what}: body broke off (${failure.message}); retrying in ${delay} ms`);
+        this.logger.warn(`${spec.what}: body broke off (${failure.message}); retrying in ${delay} ms`);
         await sleep(delay, spec.signal);
       }
     }

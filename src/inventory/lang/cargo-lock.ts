@@ -7,7 +7,6 @@
  * (`.cargo/registry`, `.cargo/git`) belong to crate sources, not to anything
  * built in the image, and are not read.
  */
-import type { Package } from '../../core/package.js';
 import type { Scanner } from '../../core/scanner.js';
 import { purl } from '../purl.js';
 import {
@@ -23,6 +22,7 @@ import {
   toml,
   unreadable,
 } from './manifest-common.js';
+import { collectPerFile } from '../collect-per-file.js';
 
 export function cargoPurl(name: string, version: string): string {
   return purl({ type: 'cargo', name, version });
@@ -59,11 +59,9 @@ export const cargoLockScanner: Scanner<LockedPackage[]> = {
   maxBytes: LOCKFILE_MAX_BYTES,
   wants: (path) => isNamed(path, 'Cargo.lock') && !IN_CARGO_CACHE.test(path),
   parse: (file) => parseCargoLock(fileText(file)),
-  collect(view) {
-    const packages: Package[] = [];
-    for (const file of view.files()) {
-      packages.push(...lockedPackages(view, file, 'cargo-lock', file.value, {}, (p) => ({ ecosystem: 'crates.io', purl: cargoPurl(p.name, p.version) }), lockedKeys));
-    }
-    return { packages };
+  collect(view, ctx) {
+    return collectPerFile(view, ctx, 'cargo-lock', (file) =>
+      lockedPackages(view, file, 'cargo-lock', file.value, {}, (p) => ({ ecosystem: 'crates.io', purl: cargoPurl(p.name, p.version) }), lockedKeys),
+    );
   },
 };

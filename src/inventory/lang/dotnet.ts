@@ -9,7 +9,6 @@
  * references; a package is direct when some target framework lists it as
  * `Direct`. NuGet has no development-only dependencies to drop.
  */
-import type { Package } from '../../core/package.js';
 import type { Scanner } from '../../core/scanner.js';
 import { purl } from '../purl.js';
 import {
@@ -26,6 +25,7 @@ import {
   str,
   unreadable,
 } from './manifest-common.js';
+import { collectPerFile } from '../collect-per-file.js';
 
 export function nugetPurl(name: string, version: string): string {
   return purl({ type: 'nuget', name, version });
@@ -77,12 +77,10 @@ export function createDotnetScanner(options: LockfileScannerOptions = {}): Scann
       if (file.path.endsWith('.deps.json')) return parseDepsJson(parseJson(file, 'deps.json'));
       return parsePackagesLock(parseJson(file, 'packages.lock.json'));
     },
-    collect(view) {
-      const packages: Package[] = [];
-      for (const file of view.files()) {
-        packages.push(...lockedPackages(view, file, 'dotnet', file.value, options, (p) => ({ ecosystem: 'NuGet', purl: nugetPurl(p.name, p.version) }), lockedKeys));
-      }
-      return { packages };
+    collect(view, ctx) {
+      return collectPerFile(view, ctx, 'dotnet', (file) =>
+        lockedPackages(view, file, 'dotnet', file.value, options, (p) => ({ ecosystem: 'NuGet', purl: nugetPurl(p.name, p.version) }), lockedKeys),
+      );
     },
   };
 }

@@ -19,6 +19,7 @@ import type { ParsedFile, Scanner } from '../../core/scanner.js';
 import { purl } from '../purl.js';
 import { wantsExecutable } from '../formats/executable.js';
 import { type GoBuildInfo, type GoModule, goVersionToSemver, looksExecutable, readGoBuildInfo } from './go-buildinfo.js';
+import { collectPerFile } from '../collect-per-file.js';
 
 export const GO_BINARY_SCANNER_ID = 'go-binary';
 const DEVEL = '(devel)';
@@ -35,10 +36,8 @@ export const goBinaryScanner: Scanner<GoBuildInfo> = {
     if (!looksExecutable(file.content)) return undefined;
     return readGoBuildInfo(file.content);
   },
-  collect(view) {
-    const packages: Package[] = [];
-    for (const file of view.files()) packages.push(...goPackages(file));
-    return { packages };
+  collect(view, ctx) {
+    return collectPerFile(view, ctx, 'go-binary', goPackages);
   },
 };
 

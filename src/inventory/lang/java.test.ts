@@ -139,7 +139,7 @@ describe('java scanner on bad and hostile archives', () => {
     const inv = await inventoryFromFiles([javaScanner], [{ path: 'srv/broken.jar', content: 'this is not a zip archive at all' }]);
     expect(inv.packages).toEqual([]);
     expect(inv.skipped).toEqual([
-      { scanner: 'java', path: 'srv/broken.jar', layer: 'sha256:in-memory', reason: 'not a readable Java archive: not a zip archive (no end of central directory record)' },
+      { scanner: 'java', path: 'srv/broken.jar', layer: 'sha256:in-memory', reason: 'not a readable Java archive: not a zip archive (no end of central directory record)', incomplete: true },
     ]);
   });
 

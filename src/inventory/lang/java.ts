@@ -51,6 +51,7 @@ import {
   pomXmlCoordinates,
 } from './java-metadata.js';
 import { readZipDirectory, readZipEntry, ZipError, type ZipDirectory, type ZipEntry } from './zip.js';
+import { appendAll } from '../../util/arrays.js';
 
 export const JAVA_SCANNER_ID = 'java';
 
@@ -238,7 +239,7 @@ class ArchiveWalk {
         found.push({ artifactId: file.artifactId, version: file.version, evidence: 'filename', archive: location });
       }
     }
-    this.out.push(...found);
+    appendAll(this.out, found);
 
     for (const e of nested) this.nested(buf, dir, e, location, depth, where);
   }

@@ -10,7 +10,6 @@
  * is merged by the assembler (paths combined). Lockfiles inside node_modules
  * belong to a dependency's own development and are not read.
  */
-import type { Package } from '../../core/package.js';
 import type { ParseContext, ScannedFile, Scanner } from '../../core/scanner.js';
 import { purl } from '../purl.js';
 import {
@@ -34,6 +33,7 @@ import { parsePackageLock } from './npm/package-lock.js';
 import { parsePnpmLock } from './npm/pnpm-lock.js';
 import { yarnPackages } from './npm/yarn-graph.js';
 import { parseYarnLock, type YarnLock } from './npm/yarn-lock.js';
+import { collectPerFile } from '../collect-per-file.js';
 
 export function npmPurl(name: string, version: string): string {
   return purl({ type: 'npm', ...npmPurlParts(name), version });
@@ -46,12 +46,11 @@ export const npmScanner: Scanner<NpmManifest> = {
   maxBytes: MANIFEST_MAX_BYTES,
   wants: (path) => isNamed(path, 'package.json'),
   parse: (file) => npmManifest(parseJson(file, 'package.json')),
-  collect(view) {
-    const packages: Package[] = [];
-    for (const file of view.files()) {
+  collect(view, ctx) {
+    return collectPerFile(view, ctx, 'npm', (file) => {
       const m = file.value;
       const layer = introducedIn(view, file, (v) => [packageKey(v.name, v.version)])(m.name, m.version);
-      packages.push(
+      return [
         langPackage(
           file,
           'npm',
@@ -65,9 +64,8 @@ export const npmScanner: Scanner<NpmManifest> = {
           },
           layer,
         ),
-      );
-    }
-    return { packages };
+      ];
+    });
   },
 };
 
@@ -92,20 +90,15 @@ export function createNpmLockScanner(options: LockfileScannerOptions = {}): Scan
       return named && !underDir(path, 'node_modules');
     },
     parse: (file, ctx) => parseNpmLockFile(file, ctx),
-    collect(view) {
-      const files = view.files();
+    collect(view, ctx) {
       const roots = new Map<string, NpmRootDeclarations>();
-      for (const f of files) if (f.value.kind === 'root') roots.set(dirName(f.path), f.value.declarations);
-      const packages: Package[] = [];
-      for (const f of files) {
+      for (const f of view.files()) if (f.value.kind === 'root') roots.set(dirName(f.path), f.value.declarations);
+      return collectPerFile(view, ctx, 'npm-lock', (f) => {
         const v = f.value;
-        if (v.kind === 'root') continue;
+        if (v.kind === 'root') return [];
         const entries = v.kind === 'yarn' ? yarnPackages(v.lock, roots.get(dirName(f.path))) : v.packages;
-        packages.push(
-          ...lockedPackages(view, f, 'npm-lock', entries, options, (p) => ({ ecosystem: 'npm', purl: npmPurl(p.name, p.version) }), lockFileKeys),
-        );
-      }
-      return { packages };
+        return lockedPackages(view, f, 'npm-lock', entries, options, (p) => ({ ecosystem: 'npm', purl: npmPurl(p.name, p.version) }), lockFileKeys);
+      });
     },
   };
 }

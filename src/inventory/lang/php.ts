@@ -10,7 +10,6 @@
  * Versions are kept as Composer writes them (`v5.4.1`, `1.2.3`, `dev-main`);
  * the Packagist name `vendor/package` becomes the purl namespace and name.
  */
-import type { Package } from '../../core/package.js';
 import type { Scanner } from '../../core/scanner.js';
 import { purl } from '../purl.js';
 import {
@@ -29,6 +28,7 @@ import {
   underDir,
   unreadable,
 } from './manifest-common.js';
+import { collectPerFile } from '../collect-per-file.js';
 
 export function composerPurl(name: string, version: string): string {
   const slash = name.indexOf('/');
@@ -100,12 +100,10 @@ export function createComposerScanner(options: LockfileScannerOptions = {}): Sca
       if (isNamed(file.path, 'installed.json')) return parseInstalledJson(parseJson(file, 'installed.json'));
       return parseComposerLock(parseJson(file, 'composer.lock'));
     },
-    collect(view) {
-      const packages: Package[] = [];
-      for (const file of view.files()) {
-        packages.push(...lockedPackages(view, file, 'composer', file.value, options, (p) => ({ ecosystem: 'Packagist', purl: composerPurl(p.name, p.version) }), lockedKeys));
-      }
-      return { packages };
+    collect(view, ctx) {
+      return collectPerFile(view, ctx, 'composer', (file) =>
+        lockedPackages(view, file, 'composer', file.value, options, (p) => ({ ecosystem: 'Packagist', purl: composerPurl(p.name, p.version) }), lockedKeys),
+      );
     },
   };
 }

@@ -14,6 +14,7 @@ import type { Package } from '../../core/package.js';
 import type { ParseContext, ParsedFile, Scanner } from '../../core/scanner.js';
 import { purl } from '../purl.js';
 import { ExecutableFormatError, executableFormat, openExecutables, wantsExecutable } from '../formats/executable.js';
+import { collectPerFile } from '../collect-per-file.js';
 
 export const RUST_BINARY_SCANNER_ID = 'rust-binary';
 const SECTION = '.dep-v0';
@@ -47,10 +48,8 @@ export const rustBinaryScanner: Scanner<AuditableInfo> = {
   parse(file, ctx) {
     return readAuditableInfo(file.content, ctx);
   },
-  collect(view) {
-    const packages: Package[] = [];
-    for (const file of view.files()) packages.push(...rustPackages(file));
-    return { packages };
+  collect(view, ctx) {
+    return collectPerFile(view, ctx, 'rust-binary', rustPackages);
   },
 };
 

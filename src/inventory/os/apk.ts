@@ -178,6 +178,7 @@ export const apkScanner: Scanner<ApkFile> = {
   version: 1,
   kind: 'os',
   maxBytes: MAX_BYTES,
+  databases: ['lib/apk/db/installed', 'usr/lib/apk/db/installed'],
   wants: (path) => path === 'lib/apk/db/installed' || path === 'usr/lib/apk/db/installed',
   parse: (file: ScannedFile, ctx: ParseContext): ApkFile => ({
     packages: parseApkInstalled(file.content.toString('utf8'), (r) => ctx.warn(r)),

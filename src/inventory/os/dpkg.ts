@@ -125,6 +125,7 @@ export const dpkgScanner: Scanner<DpkgFile> = {
   version: 2,
   kind: 'os',
   maxBytes: MAX_BYTES,
+  databases: [STATUS],
   wants,
   parse,
   collect,

@@ -22,6 +22,8 @@ import type {
 } from '../../core/advisory.js';
 import { StrataError } from '../../core/errors.js';
 import { LruCache } from '../../util/lru.js';
+import { checkRegularFileSync } from '../../util/regular-file.js';
+import { verifyDatabaseDigest } from '../integrity.js';
 import { normalizeEcosystem, normalizePackageName } from '../names.js';
 import { type AliasQueries, aliasQueries } from './aliases.js';
 import { type AdvisoryRow, decodeAdvisory, decodePackageRow } from './codec.js';
@@ -60,6 +62,7 @@ interface FeedRow {
 /** Checks the file is an SQLite database of the size its header claims (a truncated copy is caught here). */
 function checkFile(path: string): void {
   if (!existsSync(path)) throw new StrataError('database', `no vulnerability database at ${path}: ${FIX}`, { path });
+  checkRegularFileSync(path, { what: 'vulnerability database', hint: `--db (or STRATA_DB) must name the database file; ${FIX}` });
   const size = statSync(path).size;
   const header = Buffer.alloc(100);
   const fd = openSync(path, 'r');
@@ -79,6 +82,7 @@ function checkFile(path: string): void {
   if (pages > 0 && validFor === changeCounter && size < pages * pageSize) {
     throw new StrataError('database', `vulnerability database ${path} is truncated (${size} of ${pages * pageSize} bytes): ${FIX}`, { path });
   }
+  verifyDatabaseDigest(path);
 }
 
 export class SqliteVulnStore implements VulnStore {

@@ -12,6 +12,7 @@
 import type { ParseContext } from '../../../core/scanner.js';
 import { asRecord, dedupeLocked, isRecord, licenseList, type LockedPackage, str, unreadable } from '../manifest-common.js';
 import { isRegistryVersion, nameFromNodeModulesPath, npmAlias } from './package-json.js';
+import { appendAll } from '../../../util/arrays.js';
 
 export function parsePackageLock(json: unknown, ctx: ParseContext): LockedPackage[] {
   if (!isRecord(json)) throw unreadable('package-lock.json is not a JSON object');
@@ -102,7 +103,7 @@ function fromDependencies(deps: Record<string, unknown>, parentDev: boolean, ctx
         ctx.warn(`${key}: version "${version}" is not a registry version; not reported`);
       }
     }
-    if (isRecord(raw.dependencies)) out.push(...fromDependencies(raw.dependencies, dev, ctx, depth + 1));
+    if (isRecord(raw.dependencies)) appendAll(out, fromDependencies(raw.dependencies, dev, ctx, depth + 1));
   }
   return out;
 }

@@ -17,6 +17,7 @@ import { NotSimpleYaml, readSimpleYaml } from './pnpm-yaml.js';
 import { isRegistryVersion } from './package-json.js';
 import { asRecord, dedupeLocked, devOnly, isRecord, type LockedPackage, parserReason, str, unreadable } from '../manifest-common.js';
 import { lazyRequire } from '../../../util/lazy-require.js';
+import { appendAll } from '../../../util/arrays.js';
 
 /** The full YAML library: only for lockfiles the linear reader does not take. */
 const yaml = lazyRequire<typeof Yaml>('yaml');
@@ -30,7 +31,7 @@ export function parsePnpmLock(text: string, ctx: ParseContext): LockedPackage[] 
     if (value === null || value === undefined) continue;
     if (!isRecord(value)) throw unreadable('pnpm-lock.yaml is not a YAML mapping');
     if (isSelfManagement(value)) continue;
-    out.push(...fromDocument(value, ctx));
+    appendAll(out, fromDocument(value, ctx));
   }
   return dedupeLocked(out);
 }

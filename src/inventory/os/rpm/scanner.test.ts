@@ -162,6 +162,7 @@ describe('rpm scanner: choosing the database and its layer', () => {
         path: 'var/lib/rpm/Packages',
         layer: 'sha256:in-memory',
         reason: 'not an rpm database (neither SQLite, NDB nor Berkeley DB hash)',
+        incomplete: true,
       },
     ]);
   });

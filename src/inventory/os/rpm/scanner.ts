@@ -168,6 +168,7 @@ export const rpmScanner: Scanner<RpmFile> = {
   version: 2,
   kind: 'os',
   maxBytes: MAX_BYTES,
+  databases: [...WANTED].filter((p) => p !== MANIFEST),
   wants: (path) => WANTED.has(path),
   parse,
   collect,
