@@ -1,10 +1,10 @@
 /**
  * The database's content digest: recorded beside it (`strata.db.sha256`)
- * when `db build` or `db update` writes it, and checked whenever it is
- * opened — by scans, `db status` and (later) the server — so bytes changed
- * after the fact (a bad disk, garbage written into the file) are an error
- * naming the file, not findings that silently differ. Hashing runs at about
- * 1 GB/s, a few tens of milliseconds for a typical database. A database
+ * when `db build` or `db update` writes it, and checked when `db status`,
+ * `db update`/`push` or a server opens it — so bytes changed after the fact
+ * (a bad disk, garbage written into the file) are an error naming the file,
+ * not findings that silently differ. Scans skip it (store/sqlite.ts
+ * OpenStoreOptions): hashing reads the whole file, about 1 s per GB. A database
  * without a digest file (copied by hand, built by an older Strata) is opened
  * as before; its SQLite header is still checked.
  */

@@ -67,14 +67,15 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
     }
   }
 
-  let store = openVulnStore(path);
+  // A scan checks the header, not the whole file's digest (store/sqlite.ts OpenStoreOptions).
+  let store = openVulnStore(path, { verifyDigest: false });
   const stale = dbAgeWarning(store.metadata(), maxAge);
   if (stale && options.update) {
     const failed = await tryUpdate(path, options, logger);
     if (failed) logger.warn(failed);
     else {
       store.close();
-      store = openVulnStore(path);
+      store = openVulnStore(path, { verifyDigest: false });
     }
   }
   const still = dbAgeWarning(store.metadata(), maxAge);

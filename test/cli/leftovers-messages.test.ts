@@ -4,10 +4,10 @@
  * build removes all three. Environment problems name the path and what to do
  * (a disk filling during `db build`, a layer blob that is a symlink to
  * /dev/zero). Garbage written into the middle of the database is caught by
- * the content digest recorded at build time, on `db status` and on a scan.
+ * the content digest recorded at build time, on `db status`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, writeSync, closeSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, writeSync, closeSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,7 +86,7 @@ describe('messages that name the path and what to do', () => {
 });
 
 describe('the database content digest', () => {
-  it('is recorded by db build, and garbage written into the middle of the file is an error on db status and on a scan', async () => {
+  it('is recorded by db build, and garbage written into the middle of the file is an error on db status (a scan checks the header only: README)', async () => {
     const db = path.join(work, 'db2', 'strata.db');
     const built = await runStrata(['db', 'build', '--from', feeds, '--output', db], { timeoutMs: 120_000 });
     expect(built.code, built.stderr).toBe(0);
@@ -97,14 +97,7 @@ describe('the database content digest', () => {
     const fd = openSync(db, 'r+');
     writeSync(fd, Buffer.from('garbage garbage garbage'), 0, 23, Math.floor(statSync(db).size / 2));
     closeSync(fd);
-    const layout = path.join(work, 'layout-db');
-    if (!existsSync(layout)) writeOciLayout(layout, [gzipLayer(await packTar([{ name: 'etc/', type: 'directory' }]))]);
-    for (const args of [
-      ['db', 'status', '--db', db],
-      ['image', '--input', layout, '--db', db, '--skip-db-update'],
-    ]) {
-      const run = await runStrata(args);
-      expectCleanError(run, { mentions: [db], matches: /does not match the digest recorded/ });
-    }
+    const run = await runStrata(['db', 'status', '--db', db]);
+    expectCleanError(run, { mentions: [db], matches: /does not match the digest recorded/ });
   });
 });

@@ -60,7 +60,7 @@ interface FeedRow {
 }
 
 /** Checks the file is an SQLite database of the size its header claims (a truncated copy is caught here). */
-function checkFile(path: string): void {
+function checkFile(path: string, verifyDigest: boolean): void {
   if (!existsSync(path)) throw new StrataError('database', `no vulnerability database at ${path}: ${FIX}`, { path });
   checkRegularFileSync(path, { what: 'vulnerability database', hint: `--db (or STRATA_DB) must name the database file; ${FIX}` });
   const size = statSync(path).size;
@@ -82,7 +82,7 @@ function checkFile(path: string): void {
   if (pages > 0 && validFor === changeCounter && size < pages * pageSize) {
     throw new StrataError('database', `vulnerability database ${path} is truncated (${size} of ${pages * pageSize} bytes): ${FIX}`, { path });
   }
-  verifyDatabaseDigest(path);
+  if (verifyDigest) verifyDatabaseDigest(path);
 }
 
 export class SqliteVulnStore implements VulnStore {
@@ -100,8 +100,11 @@ export class SqliteVulnStore implements VulnStore {
   private readonly rows = new LruCache<string, readonly StoredAdvisory[]>(PACKAGE_CACHE_ENTRIES);
   private readonly infos = new LruCache<string, VulnInfo | null>(VULN_CACHE_ENTRIES);
 
-  constructor(readonly path: string) {
-    checkFile(path);
+  constructor(
+    readonly path: string,
+    options: OpenStoreOptions = {},
+  ) {
+    checkFile(path, options.verifyDigest ?? true);
     try {
       this.db = openDatabase(path, { readonly: true, fileMustExist: true });
     } catch (e) {
@@ -292,7 +295,18 @@ export class SqliteVulnStore implements VulnStore {
   }
 }
 
+export interface OpenStoreOptions {
+  /**
+   * Hash the whole file against the digest recorded at build/update time
+   * (integrity.ts; default true). Scans pass false: they check SQLite's header
+   * and the file's size only, so opening costs milliseconds, not a read of the
+   * whole file; `db status`, `db update`/`push` and a server loading a database
+   * check the digest.
+   */
+  verifyDigest?: boolean;
+}
+
 /** Opens the database file read-only; a missing, corrupt or wrong-schema file is a `database` StrataError saying what to run. */
-export function openVulnStore(path: string): SqliteVulnStore {
-  return new SqliteVulnStore(path);
+export function openVulnStore(path: string, options: OpenStoreOptions = {}): SqliteVulnStore {
+  return new SqliteVulnStore(path, options);
 }
