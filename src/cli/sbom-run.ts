@@ -11,52 +11,63 @@ import { openRootfs } from '../image/rootfs.js';
 import { explainVulnerability, renderExplanation } from '../report/explain.js';
 import { artifactOf, layersOf, scanImage, scanInventory } from '../scan/scan.js';
 import { inventoryOfImage } from '../scan/inventory.js';
+import { withDeadline } from '../scan/deadline.js';
 import { openDatabase } from '../vulndb/lifecycle.js';
+import { parseDuration } from '../vulndb/paths.js';
 import { writeStdout } from './output.js';
 import { policyFromFlags } from './policy-flags.js';
 import { writeReports } from './reports.js';
 import { databaseOptionsFrom, exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
 import type { ExplainFlags, SbomFlags, TargetFlags } from './scan-options.js';
 
-async function openTarget(ref: string, flags: TargetFlags, logger: Logger) {
+async function openTarget(ref: string, flags: TargetFlags, logger: Logger, signal: AbortSignal) {
   if (flags.rootfs) return openRootfs(path.resolve(ref));
-  return openImage(ref, imageOpenOptions(flags, logger));
+  return openImage(ref, { ...imageOpenOptions(flags, logger), signal });
+}
+
+/** The image's scan under its deadline (`--timeout`, as `strata image`). */
+function underDeadline<T>(ref: string, flags: { timeout?: string }, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withDeadline(ref, parseDuration(flags.timeout ?? '5m'), work);
 }
 
 export async function runSbomCommand(ref: string, flags: SbomFlags, logger: Logger): Promise<void> {
-  const image = await openTarget(ref, flags, logger);
-  let result: ScanResult;
-  try {
-    const inventory = await inventoryOfImage(image, {
-      logger,
-      cache: layerCacheFrom(flags),
-      ...(flags.keepOsOwned ? { keepOsOwned: true } : {}),
-    });
-    result = await scanInventory(artifactOf(image), layersOf(image), inventory, {});
-    // An SBOM makes no claim about vulnerabilities, so the "nothing matched" warning does not belong in it.
-    result.warnings = [];
-  } finally {
-    await image.close();
-  }
+  const result = await underDeadline(ref, flags, async (signal) => {
+    const image = await openTarget(ref, flags, logger, signal);
+    try {
+      const inventory = await inventoryOfImage(image, {
+        logger,
+        signal,
+        cache: layerCacheFrom(flags),
+        ...(flags.keepOsOwned ? { keepOsOwned: true } : {}),
+      });
+      const scanned = await scanInventory(artifactOf(image), layersOf(image), inventory, {});
+      // An SBOM makes no claim about vulnerabilities, so the "nothing matched" warning does not belong in it.
+      scanned.warnings = [];
+      return scanned;
+    } finally {
+      await image.close();
+    }
+  });
   await writeReports([result], { format: flags.format, ...(flags.output ? { output: flags.output } : {}) }, { sbomOnly: true });
 }
 
 export async function runExplainCommand(id: string, ref: string, flags: ExplainFlags, logger: Logger): Promise<void> {
   const db = await openDatabase(databaseOptionsFrom(flags), logger);
   if (!db.store) throw new StrataError('database', `explain needs a vulnerability database (none at ${db.path}): run 'strata db build'`);
-  const image = await openTarget(ref, flags, logger);
+  const store = db.store;
+  const policy = await policyFromFlags(flags);
   let result: ScanResult;
   try {
-    result = await scanImage(image, {
-      logger,
-      store: db.store,
-      cache: layerCacheFrom(flags),
-      policy: await policyFromFlags(flags),
-      match: matchOptionsFrom(flags),
+    result = await underDeadline(ref, flags, async (signal) => {
+      const image = await openTarget(ref, flags, logger, signal);
+      try {
+        return await scanImage(image, { logger, signal, store, cache: layerCacheFrom(flags), policy, match: matchOptionsFrom(flags) });
+      } finally {
+        await image.close();
+      }
     });
   } finally {
-    await image.close();
-    db.store.close();
+    store.close();
   }
   const explained = explainVulnerability(id, result);
   await writeStdout(renderExplanation(explained, flags.format === 'json' ? 'json' : 'text'));

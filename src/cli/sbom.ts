@@ -20,6 +20,8 @@ export function registerSbomCommands(program: Command): void {
     .option('--cache-dir <dir>', 'layer analysis cache directory')
     .option('--no-cache', 'neither read nor write the layer cache')
     .option('--keep-os-owned', 'also list language packages whose files belong to an OS package')
+    .option('--timeout <duration>', 'give up on an image that has not finished in this time (e.g. 90s, 15m)', '5m')
+    .option('--stall-timeout <duration>', 'retry a registry transfer after this long without a byte (e.g. 10s)', '30s')
     .option('-q, --quiet', 'no informational messages')
     .option('--debug', 'log what Strata does')
     .action(async (ref, flags) => {

@@ -143,6 +143,8 @@ export interface ImageFlags extends ScanFlags, RegistryFlags {
 /** Flags of `strata sbom`. */
 export interface SbomFlags extends TargetFlags {
   format: string;
+  timeout?: string;
+  stallTimeout?: string;
   output?: string;
   cacheDir?: string;
   cache?: boolean;

@@ -7,6 +7,7 @@
  * that accepts connections and never answers, one whose layer blob stalls
  * after 1 MiB.
  */
+import { buildTrackerDb } from '../support/tracker-db.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -85,6 +86,20 @@ describe('a registry that accepts connections and never answers', () => {
     const line = expectCleanError(run, { mentions: [`image ${ref}`, '--timeout'], matches: /did not finish within 4 s/ });
     expect(line).not.toMatch(/internal error/);
     expect(run.ms).toBeLessThan(10_000);
+  });
+
+  it('strata sbom and strata explain have the same deadline', async () => {
+    const host = await listen(net.createServer(() => undefined));
+    const ref = `${host}/test/silent:1`;
+    const db = await buildTrackerDb(work);
+    for (const args of [
+      ['sbom', ref, '--timeout', '3s'],
+      ['explain', 'CVE-2099-1001', ref, '--db', db, '--offline', '--timeout', '3s'],
+    ]) {
+      const run = await runStrata(args, { timeoutMs: 30_000 });
+      expectCleanError(run, { mentions: [`image ${ref}`, '--timeout'], matches: /did not finish within 3 s/ });
+      expect(run.ms).toBeLessThan(10_000);
+    }
   });
 });
 
