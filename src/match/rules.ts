@@ -183,7 +183,8 @@ const judgedRows = new WeakMap<readonly StoredAdvisory[], Map<string, Judged>>()
 const VERSIONS_PER_ROW = 32;
 
 function judgeLookup(advisories: readonly StoredAdvisory[], lookup: Lookup, scheme: VersionScheme, includeInformational: boolean): Judged {
-  const key = `${lookup.accepts}\u0000${lookup.matchedBy}\u0000${includeInformational ? 1 : 0}\u0000${lookup.version}`;
+  // The name too: two spellings the store normalises to one row (PyPI `Foo_Bar`, `foo-bar`) are shown as looked up.
+  const key = `${lookup.accepts}\u0000${lookup.matchedBy}\u0000${includeInformational ? 1 : 0}\u0000${lookup.version}\u0000${lookup.name}`;
   let byKey = judgedRows.get(advisories);
   const known = byKey?.get(key);
   if (known) return known;
@@ -252,4 +253,88 @@ export function decide(verdicts: readonly Verdict[], scheme: VersionScheme): Dec
   const lead = affected.find((v) => v.fixedVersion === fixedVersion) ?? affected.at(0);
   if (!lead) return undefined;
   return { lead, affected, ...(fixedVersion !== undefined ? { fixedVersion } : {}), status: fixedVersion !== undefined ? 'fixed' : lead.status };
+}
+
+/**
+ * One vulnerability a package is affected by: the verdicts about it and the
+ * Decision over them. `memo` is finding.ts's cache of the package-independent
+ * part of its Finding (keyed by the VulnInfo the store handed out).
+ */
+export interface Decided {
+  readonly id: string;
+  readonly verdicts: readonly Verdict[];
+  readonly decision: Decision;
+  memo: unknown;
+}
+
+/**
+ * The decided outcome of a package, remembered per judged lookups (their
+ * identity: judgeLookup hands out the same list for a row and version until
+ * the store evicts the row or the row's versions overflow): a server
+ * re-matching many inventories decides a (package, version) once. Weakly held
+ * by the judged lists, so bounded by judgeLookup's bound.
+ */
+export interface Outcome {
+  /** The vulnerabilities the package is affected by, in the order their first verdict was judged. */
+  readonly decided: readonly Decided[];
+  /** Whether any record spoke of the package (judgePackage's map was not empty), affected or not. */
+  readonly judged: boolean;
+}
+const NO_OUTCOME: Outcome = Object.freeze({ decided: Object.freeze([]), judged: false });
+const NOT_LOOKED_UP: Judged = Object.freeze([]);
+const outcomes = new WeakMap<Judged, WeakMap<Judged, Outcome>>();
+
+function outcomeOf(judged: readonly Judged[], scheme: VersionScheme): Outcome {
+  const byVuln = new Map<string, Verdict[]>();
+  for (const list of judged) {
+    for (const [id, verdict] of list) {
+      const verdicts = byVuln.get(id);
+      if (verdicts) verdicts.push(verdict);
+      else byVuln.set(id, [verdict]);
+    }
+  }
+  const decided: Decided[] = [];
+  for (const [id, verdicts] of byVuln) {
+    const decision = decide(verdicts, scheme);
+    if (decision) decided.push({ id, verdicts, decision, memo: undefined });
+  }
+  return { decided, judged: byVuln.size > 0 };
+}
+
+/**
+ * What judgePackage and decide say about one package, in the same order.
+ * Problems go to `warnings`.
+ */
+export function decidePackage(
+  pkg: Package,
+  scheme: VersionScheme,
+  snapshot: AdvisorySnapshot,
+  options: { includeInformational?: boolean },
+  warnings: Set<string>,
+): Outcome {
+  const lookups = lookupsFor(pkg);
+  if (lookups.length > 2) throw new Error('internal: more than two lookups for a package');
+  let first = NOT_LOOKED_UP;
+  let second = NOT_LOOKED_UP;
+  for (let i = 0; i < lookups.length; i++) {
+    const lookup = lookups[i] as Lookup;
+    if (unmatchableVersion(lookup.version)) continue;
+    if (!scheme.isValid(lookup.version)) {
+      warnings.add(`${pkg.ecosystem} package ${lookup.name}: version ${lookup.version} is not a valid ${scheme.id} version; not matched`);
+      continue;
+    }
+    const advisories = snapshot.advisoriesFor({ ecosystem: pkg.ecosystem, name: lookup.name });
+    if (advisories.length === 0) continue;
+    const judged = judgeLookup(advisories, lookup, scheme, options.includeInformational === true);
+    if (i === 0) first = judged;
+    else second = judged;
+  }
+  if (first.length === 0 && second.length === 0) return NO_OUTCOME;
+  let bySecond = outcomes.get(first);
+  let known = bySecond?.get(second);
+  if (known) return known;
+  known = outcomeOf([first, second], scheme);
+  if (!bySecond) outcomes.set(first, (bySecond = new WeakMap<Judged, Outcome>()));
+  bySecond.set(second, known);
+  return known;
 }
