@@ -264,35 +264,6 @@ function judgeLookup(advisories: readonly StoredAdvisory[], lookup: Lookup, sche
   return judged;
 }
 
-/**
- * Every record about one package, judged and grouped by the vulnerability
- * it speaks for. Problems (a version the scheme rejects) go to `warnings`.
- */
-export function judgePackage(
-  pkg: Package,
-  scheme: VersionScheme,
-  snapshot: AdvisorySnapshot,
-  options: { includeInformational?: boolean },
-  warnings: Set<string>,
-): Map<string, Verdict[]> {
-  const byVuln = new Map<string, Verdict[]>();
-  for (const lookup of lookupsFor(pkg)) {
-    if (unmatchableVersion(lookup.version)) continue;
-    if (!isValidVersion(scheme, lookup.version)) {
-      warnings.add(`${pkg.ecosystem} package ${lookup.name}: version ${lookup.version} is not a valid ${scheme.id} version; not matched`);
-      continue;
-    }
-    const advisories = snapshot.advisoriesFor({ ecosystem: pkg.ecosystem, name: lookup.name });
-    if (advisories.length === 0) continue;
-    for (const [id, verdict] of judgeLookup(advisories, lookup, scheme, options.includeInformational === true)) {
-      const list = byVuln.get(id);
-      if (list) list.push(verdict);
-      else byVuln.set(id, [verdict]);
-    }
-  }
-  return byVuln;
-}
-
 /** Rules 1–4 of the header over the verdicts about one (package, vulnerability); undefined = not affected. */
 export function decide(verdicts: readonly Verdict[], scheme: VersionScheme): Decision | undefined {
   const tier = Math.min(...verdicts.map((v) => tierOf(v.adv)));
@@ -338,7 +309,7 @@ export interface Decided {
 export interface Outcome {
   /** The vulnerabilities the package is affected by, in the order their first verdict was judged. */
   readonly decided: readonly Decided[];
-  /** Whether any record spoke of the package (judgePackage's map was not empty), affected or not. */
+  /** Whether any record spoke of the package (a verdict was judged), affected or not. */
   readonly judged: boolean;
 }
 const NO_OUTCOME: Outcome = Object.freeze({ decided: Object.freeze([]), judged: false });
@@ -359,12 +330,13 @@ function outcomeOf(judged: readonly Judged[], scheme: VersionScheme): Outcome {
     const decision = decide(verdicts, scheme);
     if (decision) decided.push({ id, verdicts, decision, memo: undefined });
   }
-  return { decided, judged: byVuln.size > 0 };
+  return Object.freeze({ decided: Object.freeze(decided), judged: byVuln.size > 0 });
 }
 
 /**
- * What judgePackage and decide say about one package, in the same order.
- * Problems go to `warnings`.
+ * Every record about one package, judged (per lookup), grouped by the
+ * vulnerability it speaks for and decided (rules 1–4). Problems (a version
+ * the scheme rejects) go to `warnings`.
  */
 export function decidePackage(
   pkg: Package,
