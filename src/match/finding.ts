@@ -15,8 +15,7 @@ import { chooseSeverity } from './severity.js';
 
 /** The package as a finding names it (a new object per finding; `paths` is the inventory's). */
 export function findingPackage(pkg: Package): Finding['package'] {
-  const out: Finding['package'] = { name: pkg.name, version: pkg.version, ecosystem: pkg.ecosystem, purl: pkg.purl, paths: pkg.paths };
-  if (!pkg.source) return out;
+  if (!pkg.source) return { name: pkg.name, version: pkg.version, ecosystem: pkg.ecosystem, purl: pkg.purl, paths: pkg.paths };
   return { name: pkg.name, version: pkg.version, ecosystem: pkg.ecosystem, purl: pkg.purl, source: pkg.source, paths: pkg.paths };
 }
 
