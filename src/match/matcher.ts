@@ -16,8 +16,8 @@ import type { LayerInfo } from '../core/result.js';
 import type { VersionScheme } from '../core/version.js';
 import { schemeForEcosystem } from '../versioning/index.js';
 import { type CpeCandidate, cpeCandidates, cpeFinding, cpeProductOf } from './cpe.js';
-import { findingOf } from './finding.js';
-import { type Decision, decide, judgePackage, lookupKeys, type Verdict } from './rules.js';
+import { findingOfDecided } from './finding.js';
+import { type Decided, decidePackage, lookupKeys } from './rules.js';
 
 export interface MatchOptions {
   /** Also match packages no ecosystem feed covers against NVD CPE configurations. */
@@ -35,7 +35,7 @@ export interface MatchOutcome {
 
 /** What the rules found, before the vulnerabilities' facts are known: in package order. */
 type Candidate =
-  | { kind: 'advisory'; id: string; pkg: Package; verdicts: Verdict[]; decision: Decision; scheme: VersionScheme }
+  | { kind: 'advisory'; id: string; pkg: Package; decided: Decided; scheme: VersionScheme }
   | { kind: 'cpe'; pkg: Package; cpe: CpeCandidate };
 
 export async function matchInventory(inventory: { packages: readonly Package[] }, store: VulnStore, options: MatchOptions = {}): Promise<MatchOutcome> {
@@ -56,12 +56,9 @@ export async function matchInventory(inventory: { packages: readonly Package[] }
       continue;
     }
     if (!covered) uncovered.set(pkg.ecosystem, (uncovered.get(pkg.ecosystem) ?? 0) + 1);
-    const byVuln = judgePackage(pkg, scheme, snapshot, options, warnings);
-    for (const [id, verdicts] of byVuln) {
-      const decision = decide(verdicts, scheme);
-      if (decision) candidates.push({ kind: 'advisory', id, pkg, verdicts, decision, scheme });
-    }
-    if (options.cpeMatch && byVuln.size === 0 && !covered) {
+    const outcome = decidePackage(pkg, scheme, snapshot, options, warnings);
+    for (const d of outcome.decided) candidates.push({ kind: 'advisory', id: d.id, pkg, decided: d, scheme });
+    if (options.cpeMatch && !outcome.judged && !covered) {
       for (const cpe of cpeCandidates(pkg, snapshot)) candidates.push({ kind: 'cpe', pkg, cpe });
     }
   }
@@ -78,7 +75,7 @@ export async function matchInventory(inventory: { packages: readonly Package[] }
     const finding =
       c.kind === 'cpe'
         ? cpeFinding(c.pkg, c.cpe, infos.get(c.cpe.id), layers)
-        : findingOf(c.id, c.pkg, c.verdicts, c.decision, c.scheme, infos.get(c.id), layers);
+        : findingOfDecided(c.decided, c.pkg, c.scheme, infos.get(c.id), layers);
     if (finding) findings.push(finding);
   }
   return { findings, warnings: [...warnings] };

@@ -54,9 +54,27 @@ import { ecosystemFamily } from '../vulndb/names.js';
 /** Rule 4's order for sources that are not a distro's own (aggregators), after every distro source. */
 const DEFAULT_PRIORITY = 3;
 
+/** What the distro descriptors say about an ecosystem's family, asked per package: remembered per ecosystem (bounded). */
+interface FamilyFacts {
+  readonly rpm: boolean;
+  readonly ratesOwnSeverity: boolean;
+}
+const familyFacts = new Map<string, FamilyFacts>();
+const FAMILY_FACTS_ENTRIES = 256;
+
+function factsOf(ecosystem: string): FamilyFacts {
+  let facts = familyFacts.get(ecosystem);
+  if (facts === undefined) {
+    if (familyFacts.size >= FAMILY_FACTS_ENTRIES) familyFacts.clear();
+    const family = ecosystemFamily(ecosystem);
+    familyFacts.set(ecosystem, (facts = { rpm: isRpmFamily(family), ratesOwnSeverity: ratesOwnSeverity(family) }));
+  }
+  return facts;
+}
+
 /** Whether a package's distro rates severity itself (its ratings come first). */
 export function distroRatesSeverity(pkg: Package): boolean {
-  return pkg.kind === 'os' && ratesOwnSeverity(ecosystemFamily(pkg.ecosystem));
+  return pkg.kind === 'os' && factsOf(pkg.ecosystem).ratesOwnSeverity;
 }
 
 /** Precedence tier (header): 0 = the release's own statement, 1 = inherited from unstable, 2 = aggregators. */
@@ -119,6 +137,21 @@ export interface Decision {
   status: VulnStatus;
 }
 
+/** Whether the scheme accepts a version, remembered per scheme (bounded): asked for every package of every inventory. */
+const validVersions = new WeakMap<VersionScheme, Map<string, boolean>>();
+const VALID_VERSIONS_ENTRIES = 16384;
+
+function isValidVersion(scheme: VersionScheme, version: string): boolean {
+  let known = validVersions.get(scheme);
+  if (!known) validVersions.set(scheme, (known = new Map<string, boolean>()));
+  let valid = known.get(version);
+  if (valid === undefined) {
+    if (known.size >= VALID_VERSIONS_ENTRIES) known.clear();
+    known.set(version, (valid = scheme.isValid(version)));
+  }
+  return valid;
+}
+
 /** Versions that name no release and cannot be compared (Go `(devel)`, empty). */
 function unmatchableVersion(v: string): boolean {
   return v === '' || v === '(devel)' || v === 'devel';
@@ -132,17 +165,24 @@ export function lookupsFor(pkg: Package): Lookup[] {
   return [
     { name: source.name, version: source.version, matchedBy: 'source-package', accepts: 'source' },
     // rpm feeds name binary packages without saying so; Debian-family feeds say `binary` when they do.
-    { name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: isRpmFamily(ecosystemFamily(pkg.ecosystem)) ? 'binary-rpm' : 'binary' },
+    { name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: factsOf(pkg.ecosystem).rpm ? 'binary-rpm' : 'binary' },
   ];
 }
 
 /** The keys a store is asked for to match these packages, each once. */
 export function lookupKeys(packages: readonly Package[]): PackageKey[] {
-  const keys = new Map<string, PackageKey>();
+  const keys: PackageKey[] = [];
+  const seen = new Map<string, Set<string>>();
   for (const pkg of packages) {
-    for (const l of lookupsFor(pkg)) keys.set(`${pkg.ecosystem}\u0000${l.name}`, { ecosystem: pkg.ecosystem, name: l.name });
+    let names = seen.get(pkg.ecosystem);
+    if (!names) seen.set(pkg.ecosystem, (names = new Set<string>()));
+    for (const l of lookupsFor(pkg)) {
+      if (names.has(l.name)) continue;
+      names.add(l.name);
+      keys.push({ ecosystem: pkg.ecosystem, name: l.name });
+    }
   }
-  return [...keys.values()];
+  return keys;
 }
 
 export function hasRanges(adv: StoredAdvisory): boolean {
@@ -179,13 +219,30 @@ function judge(adv: StoredAdvisory, lookup: Lookup, scheme: VersionScheme): Verd
  * inventories judges a (package, version) once. Bounded per row.
  */
 type Judged = ReadonlyArray<readonly [string, Verdict]>;
-const judgedRows = new WeakMap<readonly StoredAdvisory[], Map<string, Judged>>();
+/** One judged lookup of a row at one version: the rest of what the judging depended on, and its outcome. */
+interface JudgedLookup {
+  /** The name too: two spellings the store normalises to one row (PyPI `Foo_Bar`, `foo-bar`) are each shown as looked up. */
+  readonly name: string;
+  readonly accepts: LookupAccepts;
+  readonly matchedBy: Lookup['matchedBy'];
+  readonly includeInformational: boolean;
+  readonly judged: Judged;
+}
+const judgedRows = new WeakMap<readonly StoredAdvisory[], Map<string, JudgedLookup[]>>();
 const VERSIONS_PER_ROW = 32;
+const LOOKUPS_PER_VERSION = 8;
+
+function judgedBefore(advisories: readonly StoredAdvisory[], lookup: Lookup, includeInformational: boolean): Judged | undefined {
+  const list = judgedRows.get(advisories)?.get(lookup.version);
+  if (list === undefined) return undefined;
+  for (const j of list) {
+    if (j.name === lookup.name && j.accepts === lookup.accepts && j.matchedBy === lookup.matchedBy && j.includeInformational === includeInformational) return j.judged;
+  }
+  return undefined;
+}
 
 function judgeLookup(advisories: readonly StoredAdvisory[], lookup: Lookup, scheme: VersionScheme, includeInformational: boolean): Judged {
-  const key = `${lookup.accepts}\u0000${lookup.matchedBy}\u0000${includeInformational ? 1 : 0}\u0000${lookup.version}`;
-  let byKey = judgedRows.get(advisories);
-  const known = byKey?.get(key);
+  const known = judgedBefore(advisories, lookup, includeInformational);
   if (known) return known;
   const judged: Array<readonly [string, Verdict]> = [];
   for (const adv of advisories) {
@@ -196,39 +253,15 @@ function judgeLookup(advisories: readonly StoredAdvisory[], lookup: Lookup, sche
     if (!verdict) continue;
     for (const id of adv.vulnIds) judged.push([id, verdict]);
   }
-  if (!byKey) judgedRows.set(advisories, (byKey = new Map<string, Judged>()));
-  if (byKey.size >= VERSIONS_PER_ROW) byKey.clear();
-  byKey.set(key, judged);
-  return judged;
-}
-
-/**
- * Every record about one package, judged and grouped by the vulnerability
- * it speaks for. Problems (a version the scheme rejects) go to `warnings`.
- */
-export function judgePackage(
-  pkg: Package,
-  scheme: VersionScheme,
-  snapshot: AdvisorySnapshot,
-  options: { includeInformational?: boolean },
-  warnings: Set<string>,
-): Map<string, Verdict[]> {
-  const byVuln = new Map<string, Verdict[]>();
-  for (const lookup of lookupsFor(pkg)) {
-    if (unmatchableVersion(lookup.version)) continue;
-    if (!scheme.isValid(lookup.version)) {
-      warnings.add(`${pkg.ecosystem} package ${lookup.name}: version ${lookup.version} is not a valid ${scheme.id} version; not matched`);
-      continue;
-    }
-    const advisories = snapshot.advisoriesFor({ ecosystem: pkg.ecosystem, name: lookup.name });
-    if (advisories.length === 0) continue;
-    for (const [id, verdict] of judgeLookup(advisories, lookup, scheme, options.includeInformational === true)) {
-      const list = byVuln.get(id);
-      if (list) list.push(verdict);
-      else byVuln.set(id, [verdict]);
-    }
+  let byVersion = judgedRows.get(advisories);
+  if (!byVersion) judgedRows.set(advisories, (byVersion = new Map<string, JudgedLookup[]>()));
+  let list = byVersion.get(lookup.version);
+  if (!list || list.length >= LOOKUPS_PER_VERSION) {
+    if (byVersion.size >= VERSIONS_PER_ROW) byVersion.clear();
+    byVersion.set(lookup.version, (list = []));
   }
-  return byVuln;
+  list.push({ name: lookup.name, accepts: lookup.accepts, matchedBy: lookup.matchedBy, includeInformational, judged });
+  return judged;
 }
 
 /** Rules 1–4 of the header over the verdicts about one (package, vulnerability); undefined = not affected. */
@@ -252,4 +285,89 @@ export function decide(verdicts: readonly Verdict[], scheme: VersionScheme): Dec
   const lead = affected.find((v) => v.fixedVersion === fixedVersion) ?? affected.at(0);
   if (!lead) return undefined;
   return { lead, affected, ...(fixedVersion !== undefined ? { fixedVersion } : {}), status: fixedVersion !== undefined ? 'fixed' : lead.status };
+}
+
+/**
+ * One vulnerability a package is affected by: the verdicts about it and the
+ * Decision over them. `memo` is finding.ts's cache of the package-independent
+ * part of its Finding (keyed by the VulnInfo the store handed out).
+ */
+export interface Decided {
+  readonly id: string;
+  readonly verdicts: readonly Verdict[];
+  readonly decision: Decision;
+  memo: unknown;
+}
+
+/**
+ * The decided outcome of a package, remembered per judged lookups (their
+ * identity: judgeLookup hands out the same list for a row and version until
+ * the store evicts the row or the row's versions overflow): a server
+ * re-matching many inventories decides a (package, version) once. Weakly held
+ * by the judged lists, so bounded by judgeLookup's bound.
+ */
+export interface Outcome {
+  /** The vulnerabilities the package is affected by, in the order their first verdict was judged. */
+  readonly decided: readonly Decided[];
+  /** Whether any record spoke of the package (a verdict was judged), affected or not. */
+  readonly judged: boolean;
+}
+const NO_OUTCOME: Outcome = Object.freeze({ decided: Object.freeze([]), judged: false });
+const NOT_LOOKED_UP: Judged = Object.freeze([]);
+const outcomes = new WeakMap<Judged, WeakMap<Judged, Outcome>>();
+
+function outcomeOf(judged: readonly Judged[], scheme: VersionScheme): Outcome {
+  const byVuln = new Map<string, Verdict[]>();
+  for (const list of judged) {
+    for (const [id, verdict] of list) {
+      const verdicts = byVuln.get(id);
+      if (verdicts) verdicts.push(verdict);
+      else byVuln.set(id, [verdict]);
+    }
+  }
+  const decided: Decided[] = [];
+  for (const [id, verdicts] of byVuln) {
+    const decision = decide(verdicts, scheme);
+    if (decision) decided.push({ id, verdicts, decision, memo: undefined });
+  }
+  return Object.freeze({ decided: Object.freeze(decided), judged: byVuln.size > 0 });
+}
+
+/**
+ * Every record about one package, judged (per lookup), grouped by the
+ * vulnerability it speaks for and decided (rules 1–4). Problems (a version
+ * the scheme rejects) go to `warnings`.
+ */
+export function decidePackage(
+  pkg: Package,
+  scheme: VersionScheme,
+  snapshot: AdvisorySnapshot,
+  options: { includeInformational?: boolean },
+  warnings: Set<string>,
+): Outcome {
+  const lookups = lookupsFor(pkg);
+  if (lookups.length > 2) throw new Error('internal: more than two lookups for a package');
+  let first = NOT_LOOKED_UP;
+  let second = NOT_LOOKED_UP;
+  for (let i = 0; i < lookups.length; i++) {
+    const lookup = lookups[i] as Lookup;
+    if (unmatchableVersion(lookup.version)) continue;
+    if (!isValidVersion(scheme, lookup.version)) {
+      warnings.add(`${pkg.ecosystem} package ${lookup.name}: version ${lookup.version} is not a valid ${scheme.id} version; not matched`);
+      continue;
+    }
+    const advisories = snapshot.advisoriesFor({ ecosystem: pkg.ecosystem, name: lookup.name });
+    if (advisories.length === 0) continue;
+    const judged = judgeLookup(advisories, lookup, scheme, options.includeInformational === true);
+    if (i === 0) first = judged;
+    else second = judged;
+  }
+  if (first.length === 0 && second.length === 0) return NO_OUTCOME;
+  let bySecond = outcomes.get(first);
+  let known = bySecond?.get(second);
+  if (known) return known;
+  known = outcomeOf([first, second], scheme);
+  if (!bySecond) outcomes.set(first, (bySecond = new WeakMap<Judged, Outcome>()));
+  bySecond.set(second, known);
+  return known;
 }
