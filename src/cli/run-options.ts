@@ -12,6 +12,7 @@ import type { DatabaseOptions } from '../vulndb/lifecycle.js';
 import { parseDuration } from '../vulndb/paths.js';
 import type { ScanResult } from '../core/result.js';
 import { assertCompleteForGate } from '../scan/completeness.js';
+import { DEFAULT_IMAGE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS } from '../scan/deadline.js';
 import { ExitCode } from './exit.js';
 import { credentialsFrom } from './scan-options.js';
 
@@ -24,13 +25,18 @@ export function matchOptionsFrom(flags: { cpeMatch?: boolean; includeInformation
   return { ...(flags.cpeMatch ? { cpeMatch: true } : {}), ...(flags.includeInformational ? { includeInformational: true } : {}) };
 }
 
+/** `--timeout`: the deadline of each image's scan (scan/deadline.ts). */
+export function imageTimeoutMs(flags: { timeout?: string }): number {
+  return flags.timeout !== undefined ? parseDuration(flags.timeout) : DEFAULT_IMAGE_TIMEOUT_MS;
+}
+
 /** How to reach a registry: platform, credentials, --insecure. */
 export function imageOpenOptions(
   flags: { platform?: string; insecure?: boolean; username?: string; password?: string; stallTimeout?: string },
   logger: Logger,
 ): OpenImageOptions {
   const credentials = credentialsFrom(flags);
-  const stallTimeoutMs = parseDuration(flags.stallTimeout ?? '30s');
+  const stallTimeoutMs = flags.stallTimeout !== undefined ? parseDuration(flags.stallTimeout) : DEFAULT_STALL_TIMEOUT_MS;
   return {
     logger,
     clientOptions: { stallTimeoutMs, requestTimeoutMs: stallTimeoutMs },

@@ -13,11 +13,10 @@ import { artifactOf, layersOf, scanImage, scanInventory } from '../scan/scan.js'
 import { inventoryOfImage } from '../scan/inventory.js';
 import { withDeadline } from '../scan/deadline.js';
 import { openDatabase } from '../vulndb/lifecycle.js';
-import { parseDuration } from '../vulndb/paths.js';
 import { writeStdout } from './output.js';
 import { policyFromFlags } from './policy-flags.js';
 import { writeReports } from './reports.js';
-import { databaseOptionsFrom, exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
+import { databaseOptionsFrom, exitOnFindings, imageOpenOptions, imageTimeoutMs, layerCacheFrom, matchOptionsFrom } from './run-options.js';
 import type { ExplainFlags, SbomFlags, TargetFlags } from './scan-options.js';
 
 async function openTarget(ref: string, flags: TargetFlags, logger: Logger, signal: AbortSignal) {
@@ -27,7 +26,7 @@ async function openTarget(ref: string, flags: TargetFlags, logger: Logger, signa
 
 /** The image's scan under its deadline (`--timeout`, as `strata image`). */
 function underDeadline<T>(ref: string, flags: { timeout?: string }, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return withDeadline(ref, parseDuration(flags.timeout ?? '5m'), work);
+  return withDeadline(ref, imageTimeoutMs(flags), work);
 }
 
 export async function runSbomCommand(ref: string, flags: SbomFlags, logger: Logger): Promise<void> {

@@ -16,11 +16,10 @@ import { incompleteWarnings } from '../scan/completeness.js';
 import { scanInventory, type ScanOptions } from '../scan/scan.js';
 import { Limiter } from '../util/limiter.js';
 import { openDatabase } from '../vulndb/lifecycle.js';
-import { parseDuration } from '../vulndb/paths.js';
 import { TtyProgress } from './progress.js';
 import { writeReports } from './reports.js';
 import { policyFromFlags } from './policy-flags.js';
-import { databaseOptionsFrom, exitOnFindings, imageOpenOptions, layerCacheFrom, matchOptionsFrom } from './run-options.js';
+import { databaseOptionsFrom, exitOnFindings, imageOpenOptions, imageTimeoutMs, layerCacheFrom, matchOptionsFrom } from './run-options.js';
 import { checkWebhookFlag, type ImageFlags, type ScanFlags } from './scan-options.js';
 
 /** Runs scans of every target and does everything that follows: reports, webhook, exit code. */
@@ -42,7 +41,7 @@ export async function runScans(targets: ScanTarget[], flags: ScanFlags, logger: 
     ...(flags.keepOsOwned ? { keepOsOwned: true } : {}),
   };
 
-  const { results, errors } = await scanTargets(targets, options, { timeoutMs: parseDuration(flags.timeout ?? '5m') });
+  const { results, errors } = await scanTargets(targets, options, { timeoutMs: imageTimeoutMs(flags) });
   progress?.stop();
   db.store?.close();
 

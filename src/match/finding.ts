@@ -155,23 +155,6 @@ function findingFrom(s: SharedPart, pkg: Package, layers: ReadonlyMap<string, La
   return f;
 }
 
-/**
- * The finding for one (package, vulnerability) the rules decided is affected; undefined when the vulnerability is rejected.
- * Its arrays and nested objects are frozen (see SharedPart).
- */
-export function findingOf(
-  id: string,
-  pkg: Package,
-  verdicts: readonly Verdict[],
-  decision: Decision,
-  scheme: VersionScheme,
-  info: VulnInfo | undefined,
-  layers: ReadonlyMap<string, LayerInfo>,
-): Finding | undefined {
-  if (info?.rejected) return undefined;
-  return findingFrom(sharedPart(id, verdicts, decision, scheme, info, distroRatesSeverity(pkg), pkg.kind === 'os'), pkg, layers);
-}
-
 /** What a Decided remembers: the shared part for the last VulnInfo (and kind of package) it was built for. */
 interface Memo {
   info: VulnInfo | undefined;
@@ -181,7 +164,9 @@ interface Memo {
 }
 
 /**
- * findingOf for a Decided (rules.ts decidePackage), reusing the shared part
+ * The finding for one (package, vulnerability) the rules decided is affected
+ * (rules.ts decidePackage); undefined when the vulnerability is rejected. Its
+ * arrays and nested objects are frozen (see SharedPart), and reused
  * while the store hands out the same VulnInfo (it does while the info is in its
  * cache; a new database gives new objects).
  */

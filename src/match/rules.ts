@@ -157,7 +157,7 @@ function unmatchableVersion(v: string): boolean {
   return v === '' || v === '(devel)' || v === 'devel';
 }
 
-export function lookupsFor(pkg: Package): Lookup[] {
+function lookupsFor(pkg: Package): Lookup[] {
   const source = pkg.source;
   if (pkg.kind !== 'os' || !source || (source.name === pkg.name && source.version === pkg.version)) {
     return [{ name: pkg.name, version: pkg.version, matchedBy: 'package', accepts: 'any' }];
@@ -185,7 +185,7 @@ export function lookupKeys(packages: readonly Package[]): PackageKey[] {
   return keys;
 }
 
-export function hasRanges(adv: StoredAdvisory): boolean {
+function hasRanges(adv: StoredAdvisory): boolean {
   return adv.ranges.length > 0 || (adv.versions?.length ?? 0) > 0;
 }
 

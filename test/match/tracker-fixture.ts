@@ -49,7 +49,7 @@ export function readDpkgQueryTsv(text: string): InstalledPackage[] {
 }
 
 /** The next stable point release of a Debian version: `+deb12u3` → `+deb12u4` (`~deb12uN` likewise), else `+deb12u1` appended. */
-export function nextPointRelease(version: string): string {
+function nextPointRelease(version: string): string {
   const m = /^(.*[+~]deb\d+u)(\d+)$/.exec(version);
   return m ? `${m[1]}${Number(m[2]) + 1}` : `${version}+deb12u1`;
 }
